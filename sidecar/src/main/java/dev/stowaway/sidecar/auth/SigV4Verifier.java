@@ -1,0 +1,208 @@
+package dev.stowaway.sidecar.auth;
+
+import dev.stowaway.sidecar.http.AwsError;
+import dev.stowaway.vault.identity.AccessKeys;
+import dev.stowaway.vault.identity.Principal;
+import dev.stowaway.vault.identity.SigningKey;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Verifies AWS Signature Version 4 on a request: the header's shape, the credential scope
+ * (date, region, service), AWS's 15-minute window on the request time, and the signature itself,
+ * compared in constant time. Answers with AWS's error types and messages.
+ */
+public final class SigV4Verifier {
+
+  static final String ALGORITHM = "AWS4-HMAC-SHA256";
+  static final Duration MAX_SKEW = Duration.ofMinutes(15);
+  private static final DateTimeFormatter AMZ_DATE =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final String SIGNATURE_MISMATCH = "The request signature we calculated does not match "
+      + "the signature you provided. Check your AWS Secret Access Key and signing method. Consult the "
+      + "service documentation for details.";
+
+  private final AccessKeys accessKeys;
+  private final Clock clock;
+  private final String region;
+
+  public SigV4Verifier(AccessKeys accessKeys, Clock clock, String region) {
+    this.accessKeys = accessKeys;
+    this.clock = clock;
+    this.region = region;
+  }
+
+  /** Returns who signed the request, or throws the AWS error that explains why not. */
+  public Principal verify(SignedRequest request, String service) {
+    String authorization = request.header("authorization");
+    if (authorization == null) {
+      throw AwsError.badRequest("MissingAuthenticationTokenException", "Missing Authentication Token");
+    }
+    AuthorizationHeader header = AuthorizationHeader.parse(authorization);
+    String amzDate = request.header("x-amz-date");
+    Instant requestTime = requestTime(amzDate, request.header("date"));
+    String[] scope = header.credential().split("/", -1);
+    if (scope.length != 5) {
+      throw AwsError.badRequest("IncompleteSignatureException", "Credential should be scoped to a valid "
+          + "region, service and date, as ACCESS_KEY/YYYYMMDD/REGION/SERVICE/aws4_request. ");
+    }
+    String accessKeyId = scope[0];
+    String scopeDate = scope[1];
+    String requestDate = AMZ_DATE.format(requestTime).substring(0, 8);
+    if (!scopeDate.equals(requestDate)) {
+      throw invalidSignature("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+          + "date from HTTP: '" + scopeDate + "' != '" + requestDate + "', from '" + AMZ_DATE.format(requestTime) + "'.");
+    }
+    if (!scope[2].equals(region)) {
+      throw invalidSignature("Credential should be scoped to a valid region. This sidecar serves region '"
+          + region + "', not '" + scope[2] + "'.");
+    }
+    if (!scope[3].equals(service)) {
+      throw invalidSignature("Credential should be scoped to correct service: '" + service + "'. ");
+    }
+    if (!scope[4].equals("aws4_request")) {
+      throw invalidSignature("Credential should be scoped with a valid terminator: 'aws4_request', not '"
+          + scope[4] + "'. ");
+    }
+    checkWindow(requestTime);
+    if (!header.signedHeaders().contains("host")) {
+      throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    }
+    if (!header.signedHeaders().contains(amzDate != null ? "x-amz-date" : "date")) {
+      throw invalidSignature("'X-Amz-Date' or 'Date' must be a 'SignedHeader' in the AWS Authorization.");
+    }
+    for (String name : header.signedHeaders()) {
+      if (!request.headers().containsKey(name)) {
+        throw invalidSignature("The signed header '" + name + "' is missing from the request.");
+      }
+    }
+    Optional<SigningKey> signingKey = accessKeys.signingKey(accessKeyId);
+    if (signingKey.isEmpty()) {
+      throw AwsError.badRequest("UnrecognizedClientException", "The security token included in the request is invalid.");
+    }
+    try (SigningKey key = signingKey.get()) {
+      String canonical = SigV4Canonicalizer.canonicalRequest(request, header.signedHeaders());
+      String stringToSign = ALGORITHM + '\n' + (amzDate != null ? amzDate : AMZ_DATE.format(requestTime)) + '\n'
+          + scopeDate + '/' + scope[2] + '/' + scope[3] + "/aws4_request\n"
+          + SigV4Canonicalizer.hex(SigV4Canonicalizer.sha256(canonical.getBytes(StandardCharsets.UTF_8)));
+      byte[] expected = signature(key.secret(), scopeDate, scope[2], scope[3], stringToSign);
+      byte[] provided = header.signature().getBytes(StandardCharsets.US_ASCII);
+      byte[] expectedHex = SigV4Canonicalizer.hex(expected).getBytes(StandardCharsets.US_ASCII);
+      if (!MessageDigest.isEqual(expectedHex, provided)) {
+        throw invalidSignature(SIGNATURE_MISMATCH);
+      }
+      return key.principal();
+    }
+  }
+
+  private Instant requestTime(String amzDate, String date) {
+    try {
+      if (amzDate != null) {
+        return AMZ_DATE.parse(amzDate, Instant::from);
+      }
+      if (date != null) {
+        return ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      }
+    } catch (DateTimeParseException e) {
+      throw AwsError.badRequest("IncompleteSignatureException",
+          "Date must be in ISO-8601 'basic format'. Got '" + (amzDate != null ? amzDate : date) + "'. See "
+              + "http://en.wikipedia.org/wiki/ISO_8601");
+    }
+    throw AwsError.badRequest("IncompleteSignatureException",
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  }
+
+  private void checkWindow(Instant requestTime) {
+    Instant now = clock.instant();
+    if (requestTime.isBefore(now.minus(MAX_SKEW))) {
+      throw invalidSignature("Signature expired: " + AMZ_DATE.format(requestTime) + " is now earlier than "
+          + AMZ_DATE.format(now.minus(MAX_SKEW)) + " (" + AMZ_DATE.format(now) + " - 15 min.)");
+    }
+    if (requestTime.isAfter(now.plus(MAX_SKEW))) {
+      throw invalidSignature("Signature not yet current: " + AMZ_DATE.format(requestTime)
+          + " is still later than " + AMZ_DATE.format(now.plus(MAX_SKEW)) + " (" + AMZ_DATE.format(now)
+          + " + 15 min.)");
+    }
+  }
+
+  /** HMAC chain: kSecret → date → region → service → aws4_request → signature. */
+  static byte[] signature(byte[] secret, String date, String region, String service, String stringToSign) {
+    byte[] seed = new byte[4 + secret.length];
+    seed[0] = 'A';
+    seed[1] = 'W';
+    seed[2] = 'S';
+    seed[3] = '4';
+    System.arraycopy(secret, 0, seed, 4, secret.length);
+    byte[] kDate = hmac(seed, date);
+    byte[] kRegion = hmac(kDate, region);
+    byte[] kService = hmac(kRegion, service);
+    byte[] kSigning = hmac(kService, "aws4_request");
+    try {
+      return hmac(kSigning, stringToSign);
+    } finally {
+      for (byte[] k : List.of(seed, kDate, kRegion, kService, kSigning)) {
+        Arrays.fill(k, (byte) 0);
+      }
+    }
+  }
+
+  private static byte[] hmac(byte[] key, String data) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static AwsError invalidSignature(String message) {
+    return AwsError.badRequest("InvalidSignatureException", message);
+  }
+
+  /** {@code AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…}. */
+  record AuthorizationHeader(String credential, List<String> signedHeaders, String signature) {
+
+    static AuthorizationHeader parse(String value) {
+      if (!value.startsWith(ALGORITHM + " ")) {
+        String algorithm = value.split(" ", 2)[0];
+        throw AwsError.badRequest("IncompleteSignatureException",
+            "Unsupported AWS 'algorithm': '" + algorithm + "'. Only " + ALGORITHM + " is supported.");
+      }
+      Map<String, String> parts = new HashMap<>();
+      for (String part : value.substring(ALGORITHM.length() + 1).split(",")) {
+        int eq = part.indexOf('=');
+        if (eq > 0) {
+          parts.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+        }
+      }
+      for (String required : List.of("Credential", "SignedHeaders", "Signature")) {
+        if (!parts.containsKey(required) || parts.get(required).isEmpty()) {
+          throw AwsError.badRequest("IncompleteSignatureException", "Authorization header requires '"
+              + required + "' parameter. Authorization header requires 'Credential', 'SignedHeaders' and "
+              + "'Signature' parameters.");
+        }
+      }
+      List<String> signed = Arrays.stream(parts.get("SignedHeaders").split(";"))
+          .map(h -> h.toLowerCase(Locale.ROOT)).sorted().toList();
+      return new AuthorizationHeader(parts.get("Credential"), signed, parts.get("Signature"));
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package dev.stowaway.sidecar.awsjson;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import dev.stowaway.sidecar.auth.SigV4Verifier;
+import dev.stowaway.sidecar.auth.SignedRequest;
+import dev.stowaway.sidecar.http.AwsError;
+import dev.stowaway.sidecar.http.Reply;
+import dev.stowaway.vault.Vault;
+import dev.stowaway.vault.VaultException;
+import dev.stowaway.vault.identity.Principal;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * AWS JSON 1.1: {@code POST /} with {@code X-Amz-Target: <prefix>.<Operation>}. Authenticates,
+ * parses, dispatches, and renders results and errors in the shape the SDKs expect.
+ */
+public final class AwsJsonProtocol {
+
+  public static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+  private static final int MAX_NESTING = 32;
+
+  private final ObjectMapper json = JsonMapper.builder(JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+          .build())
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS.mappedFeature())
+      .build();
+  private final Map<String, JsonApi> apis;
+  private final SigV4Verifier verifier;
+
+  public AwsJsonProtocol(Vault vault, SigV4Verifier verifier) {
+    this.verifier = verifier;
+    this.apis = List.<JsonApi>of(new SecretsManagerApi(vault)).stream()
+        .collect(Collectors.toMap(JsonApi::targetPrefix, Function.identity()));
+  }
+
+  public Reply handle(SignedRequest request, String target) {
+    try {
+      int dot = target.lastIndexOf('.');
+      JsonApi api = dot < 0 ? null : apis.get(target.substring(0, dot));
+      if (api == null) {
+        throw AwsError.badRequest("UnknownOperationException",
+            "The target " + target + " is not an operation this sidecar serves.");
+      }
+      Principal caller = verifier.verify(request, api.signingName());
+      JsonApi.Operation operation = api.operations().get(target.substring(dot + 1));
+      if (operation == null) {
+        throw AwsError.badRequest("UnknownOperationException",
+            "Operation " + target.substring(dot + 1) + " is not supported by this sidecar.");
+      }
+      ObjectNode result = operation.invoke(new JsonInput(parse(request.body())), caller);
+      return new Reply(200, CONTENT_TYPE, json.writeValueAsBytes(result));
+    } catch (AwsError e) {
+      return error(e.status(), e.type(), e.getMessage());
+    } catch (VaultException e) {
+      return error(400, VaultErrors.type(e.error()), e.getMessage());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render a response", e);
+    }
+  }
+
+  public Reply error(int status, String type, String message) {
+    ObjectNode body = JsonOutput.object();
+    body.put("__type", type);
+    body.put("Message", message);
+    try {
+      return new Reply(status, CONTENT_TYPE, json.writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private ObjectNode parse(byte[] body) {
+    if (body.length == 0) {
+      return JsonOutput.object();
+    }
+    JsonNode node;
+    try {
+      node = json.readTree(body);
+    } catch (IOException e) {
+      throw AwsError.badRequest("SerializationException", "The request body is not valid JSON"
+          + (e instanceof JsonProcessingException p && p.getLocation() != null
+              ? " (line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr() + ")."
+              : "."));
+    }
+    if (node == null || !node.isObject()) {
+      throw AwsError.badRequest("SerializationException", "The request body must be a JSON object.");
+    }
+    return (ObjectNode) node;
+  }
+}

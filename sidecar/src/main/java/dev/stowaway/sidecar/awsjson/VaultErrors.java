@@ -1,0 +1,22 @@
+package dev.stowaway.sidecar.awsjson;
+
+import dev.stowaway.vault.VaultError;
+
+/** The AWS error type for each reason the vault refuses. All are HTTP 400 on the wire. */
+final class VaultErrors {
+
+  private VaultErrors() {}
+
+  static String type(VaultError error) {
+    return switch (error) {
+      case RESOURCE_NOT_FOUND -> "ResourceNotFoundException";
+      case RESOURCE_EXISTS -> "ResourceExistsException";
+      case INVALID_PARAMETER -> "InvalidParameterException";
+      case INVALID_REQUEST -> "InvalidRequestException";
+      case VALIDATION -> "ValidationException";
+      case LIMIT_EXCEEDED -> "LimitExceededException";
+      case DECRYPTION_FAILURE -> "DecryptionFailure";
+      case ENCRYPTION_FAILURE -> "EncryptionFailure";
+    };
+  }
+}

@@ -1,0 +1,108 @@
+package dev.stowaway.sidecar.cli;
+
+import dev.stowaway.sidecar.Sidecar;
+import dev.stowaway.sidecar.config.ConfigException;
+import dev.stowaway.sidecar.config.DataDirectory;
+import dev.stowaway.sidecar.config.ServerConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code stowaway <command>}: the sidecar's command line. */
+public final class Stowaway {
+
+  static final String USAGE = """
+      usage: stowaway server [--data-dir DIR] [--port N] [--bind ADDR] [--region R] [--account ID]
+
+        server    run the vault on ADDR:N (default 127.0.0.1:2773) with its data in DIR
+                  (default ./stowaway-data, or STOWAWAY_DATA_DIR); an empty DIR is initialised.
+                  STOWAWAY_ROOT_PASSPHRASE derives the root key with Argon2id instead of root.key.
+        help      show this text
+      """;
+
+  private Stowaway() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.getenv(), System.out, System.err));
+  }
+
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (args.length == 0 || List.of("help", "--help", "-h").contains(args[0])) {
+      out.print(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    if (!args[0].equals("server")) {
+      err.println("stowaway: unknown command '" + args[0] + "'");
+      err.print(USAGE);
+      return 2;
+    }
+    try {
+      return server(ServerConfig.parse(Arrays.copyOfRange(args, 1, args.length), env), env, out);
+    } catch (ConfigException e) {
+      err.println("stowaway: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private static int server(ServerConfig config, Map<String, String> env, PrintStream out) {
+    String passphraseValue = env.get("STOWAWAY_ROOT_PASSPHRASE");
+    char[] passphrase = passphraseValue == null || passphraseValue.isEmpty() ? null : passphraseValue.toCharArray();
+    Sidecar sidecar;
+    try {
+      sidecar = Sidecar.start(config, passphrase, Clock.systemUTC(), new SecureRandom(), Duration.ofMinutes(1));
+    } catch (RuntimeException e) {
+      if (e instanceof ConfigException) {
+        throw e;
+      }
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new ConfigException("cannot start on " + config.bind() + ":" + config.port() + ": " + cause.getMessage());
+    } finally {
+      if (passphrase != null) {
+        Arrays.fill(passphrase, '\0');
+      }
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      out.println("stowaway: shutting down; finishing requests in flight");
+      sidecar.close();
+      out.println("stowaway: store closed, bye");
+      out.flush();
+      stopped.countDown();
+    }, "stowaway-shutdown"));
+    banner(sidecar, out);
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static void banner(Sidecar sidecar, PrintStream out) {
+    var dir = sidecar.config().dataDir();
+    if (!sidecar.created().isEmpty()) {
+      out.println("stowaway: initialised " + dir + " (created " + String.join(", ", sidecar.created()) + ")");
+    }
+    out.println("stowaway: vault data in " + dir);
+    try {
+      List<String> loose = new DataDirectory(dir).looseFiles();
+      if (!loose.isEmpty()) {
+        out.println("stowaway: WARNING " + loose + " in " + dir + " can be read by others; chmod 600 them");
+      }
+    } catch (IOException e) {
+      out.println("stowaway: WARNING cannot check the permissions in " + dir + ": " + e.getMessage());
+    }
+    out.println("stowaway: serving the AWS Secrets Manager API at " + sidecar.endpoint()
+        + " (region " + sidecar.config().region() + ")");
+    out.println("stowaway: try it with the administrator's credentials:");
+    out.println("    export AWS_SHARED_CREDENTIALS_FILE=" + dir.resolve(DataDirectory.ADMIN_CREDENTIALS));
+    out.println("    aws --endpoint-url " + sidecar.endpoint() + " secretsmanager list-secrets");
+    out.flush();
+  }
+}

@@ -1,0 +1,181 @@
+package dev.stowaway.sidecar.config;
+
+import dev.stowaway.vault.Vault;
+import dev.stowaway.vault.identity.NewAccessKey;
+import dev.stowaway.vault.kms.RootKey;
+import dev.stowaway.vault.kms.RootKeyMismatchException;
+import dev.stowaway.vault.store.StoreException;
+import dev.stowaway.vault.store.mapdb.MapDbSecretStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The data directory: {@code root.key} (or a passphrase and {@code root.salt}), {@code vault.db},
+ * {@code audit/} and, on first start, {@code admin-credentials}. Initialises an empty directory
+ * and says what it created; refuses a directory it cannot trust, saying why.
+ */
+public final class DataDirectory {
+
+  public static final String ROOT_KEY = "root.key";
+  public static final String ROOT_SALT = "root.salt";
+  public static final String STORE = "vault.db";
+  public static final String AUDIT = "audit";
+  public static final String ADMIN_CREDENTIALS = "admin-credentials";
+  public static final String ADMIN_USER = "admin";
+  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
+  private final Path dir;
+
+  public DataDirectory(Path dir) {
+    this.dir = dir;
+  }
+
+  public Path path() {
+    return dir;
+  }
+
+  /**
+   * Opens the vault in this directory, creating what is missing on first start.
+   *
+   * @param passphrase {@code STOWAWAY_ROOT_PASSPHRASE}, or null to use {@code root.key}
+   * @param created receives the names of the files this call created
+   */
+  public Vault open(char[] passphrase, ServerConfig config, Clock clock, SecureRandom random, List<String> created) {
+    try {
+      Files.createDirectories(dir);
+      boolean fresh = !Files.exists(dir.resolve(STORE));
+      RootKey rootKey = passphrase != null ? derivedRootKey(passphrase, fresh, random, created)
+          : fileRootKey(fresh, random, created);
+      Path audit = dir.resolve(AUDIT);
+      if (!Files.isDirectory(audit)) {
+        Files.createDirectories(audit);
+        created.add(AUDIT + "/");
+      }
+      MapDbSecretStore store;
+      try {
+        store = MapDbSecretStore.open(dir.resolve(STORE));
+      } catch (StoreException e) {
+        rootKey.close();
+        throw new ConfigException(e.getMessage());
+      }
+      if (fresh) {
+        created.add(STORE);
+      }
+      Vault vault;
+      try {
+        vault = Vault.open(store, rootKey, clock, random, config.region(), config.account());
+      } catch (RootKeyMismatchException e) {
+        store.close();
+        rootKey.close();
+        throw new ConfigException(e.getMessage() + " in " + dir);
+      }
+      if (fresh) {
+        writeAdminCredentials(vault.accessKeys().create(ADMIN_USER), config.region());
+        created.add(ADMIN_CREDENTIALS);
+      }
+      return vault;
+    } catch (IOException e) {
+      throw new ConfigException("cannot use data directory " + dir + ": " + e);
+    }
+  }
+
+  private RootKey fileRootKey(boolean fresh, SecureRandom random, List<String> created) throws IOException {
+    Path file = dir.resolve(ROOT_KEY);
+    if (Files.exists(file)) {
+      byte[] bytes = Files.readAllBytes(file);
+      try {
+        if (bytes.length != RootKey.BYTES) {
+          throw new ConfigException(file + " must hold exactly " + RootKey.BYTES + " bytes, it holds " + bytes.length);
+        }
+        return RootKey.of(bytes);
+      } finally {
+        Arrays.fill(bytes, (byte) 0);
+      }
+    }
+    if (!fresh) {
+      throw new ConfigException(file + " is missing, but " + dir.resolve(STORE) + " exists: restore the root key "
+          + "that encrypted this vault, or set STOWAWAY_ROOT_PASSPHRASE if it was derived from one");
+    }
+    RootKey key = RootKey.generate(random);
+    byte[] bytes = key.exportBytes();
+    try {
+      writeOwnerOnly(file, bytes);
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+    created.add(ROOT_KEY);
+    return key;
+  }
+
+  private RootKey derivedRootKey(char[] passphrase, boolean fresh, SecureRandom random, List<String> created)
+      throws IOException {
+    Path saltFile = dir.resolve(ROOT_SALT);
+    byte[] salt;
+    if (Files.exists(saltFile)) {
+      salt = Files.readAllBytes(saltFile);
+    } else if (fresh) {
+      salt = new byte[16];
+      random.nextBytes(salt);
+      writeOwnerOnly(saltFile, salt);
+      created.add(ROOT_SALT);
+    } else {
+      throw new ConfigException(saltFile + " is missing, so the root key cannot be derived from the passphrase");
+    }
+    return RootKey.derive(passphrase, salt);
+  }
+
+  private void writeAdminCredentials(NewAccessKey key, String region) throws IOException {
+    String text = "# Stowaway bootstrap administrator. Keep this file private (mode 0600).\n"
+        + "[default]\n"
+        + "aws_access_key_id = " + key.accessKeyId() + "\n"
+        + "aws_secret_access_key = " + key.secretAccessKey() + "\n"
+        + "region = " + region + "\n";
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    try {
+      writeOwnerOnly(dir.resolve(ADMIN_CREDENTIALS), bytes);
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+  }
+
+  /** Writes a new file that is 0600 from its first byte, then moves it into place atomically. */
+  private static void writeOwnerOnly(Path file, byte[] bytes) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    try {
+      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+    } catch (FileAlreadyExistsException e) {
+      throw new ConfigException("cannot create " + tmp + ": it already exists");
+    }
+    Files.write(tmp, bytes);
+    try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Files this directory holds whose mode lets others read them; reported as a warning. */
+  public List<String> looseFiles() throws IOException {
+    List<String> loose = new ArrayList<>();
+    for (String name : List.of(ROOT_KEY, ROOT_SALT, ADMIN_CREDENTIALS)) {
+      Path file = dir.resolve(name);
+      if (Files.exists(file) && !OWNER_ONLY.containsAll(Files.getPosixFilePermissions(file))) {
+        loose.add(name);
+      }
+    }
+    return loose;
+  }
+}

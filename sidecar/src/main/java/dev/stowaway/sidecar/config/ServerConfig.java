@@ -1,0 +1,70 @@
+package dev.stowaway.sidecar.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The sidecar's settings, frozen once built. Command-line flags win over {@code STOWAWAY_*}
+ * environment variables, which win over defaults; each bad value is refused with its name.
+ */
+public record ServerConfig(Path dataDir, String bind, int port, String region, String account) {
+
+  public static final int DEFAULT_PORT = 2773;
+  private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d");
+  private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
+
+  public ServerConfig {
+    if (port < 0 || port > 65535) {
+      throw new ConfigException("--port must be between 0 and 65535, got " + port);
+    }
+    if (!REGION.matcher(region).matches()) {
+      throw new ConfigException("--region must look like us-east-1, got '" + region + "'");
+    }
+    if (!ACCOUNT.matcher(account).matches()) {
+      throw new ConfigException("--account must be 12 digits, got '" + account + "'");
+    }
+    if (bind.isBlank()) {
+      throw new ConfigException("--bind must name an address, got an empty value");
+    }
+  }
+
+  /** Parses {@code server} arguments over the given environment. */
+  public static ServerConfig parse(String[] args, Map<String, String> env) {
+    String dataDir = env.getOrDefault("STOWAWAY_DATA_DIR", "./stowaway-data");
+    String bind = env.getOrDefault("STOWAWAY_BIND", "127.0.0.1");
+    String port = env.getOrDefault("STOWAWAY_PORT", String.valueOf(DEFAULT_PORT));
+    String region = env.getOrDefault("STOWAWAY_REGION", "us-east-1");
+    String account = env.getOrDefault("STOWAWAY_ACCOUNT", "123456789012");
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String value;
+      String flag = arg;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        flag = arg.substring(0, eq);
+        value = arg.substring(eq + 1);
+      } else {
+        if (i + 1 >= args.length) {
+          throw new ConfigException(arg.startsWith("--") ? arg + " needs a value" : "unknown argument '" + arg + "'");
+        }
+        value = args[++i];
+      }
+      switch (flag) {
+        case "--data-dir" -> dataDir = value;
+        case "--bind" -> bind = value;
+        case "--port" -> port = value;
+        case "--region" -> region = value;
+        case "--account" -> account = value;
+        default -> throw new ConfigException("unknown option '" + flag + "' (see 'stowaway help')");
+      }
+    }
+    int portNumber;
+    try {
+      portNumber = Integer.parseInt(port);
+    } catch (NumberFormatException e) {
+      throw new ConfigException("--port must be a number, got '" + port + "'");
+    }
+    return new ServerConfig(Path.of(dataDir).toAbsolutePath().normalize(), bind, portNumber, region, account);
+  }
+}

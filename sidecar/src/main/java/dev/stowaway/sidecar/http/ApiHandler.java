@@ -1,0 +1,119 @@
+package dev.stowaway.sidecar.http;
+
+import dev.stowaway.sidecar.auth.SignedRequest;
+import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Tells requests apart as AWS does and hands each to its protocol. Runs on a worker thread
+ * (behind {@code BlockingHandler}): every vault call blocks on crypto and the store.
+ */
+final class ApiHandler implements HttpHandler {
+
+  private static final Logger LOG = System.getLogger(ApiHandler.class.getName());
+  private static final HttpString AMZ_TARGET = new HttpString("X-Amz-Target");
+  private static final HttpString REQUEST_ID = new HttpString("x-amzn-RequestId");
+
+  private final AwsJsonProtocol awsJson;
+  private final int maxBodyBytes;
+
+  ApiHandler(AwsJsonProtocol awsJson, int maxBodyBytes) {
+    this.awsJson = awsJson;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    String requestId = UUID.randomUUID().toString();
+    exchange.getResponseHeaders().put(REQUEST_ID, requestId);
+    Reply reply;
+    try {
+      reply = route(exchange);
+    } catch (RuntimeException e) {
+      // A bug, not bad input: log the type and where, answer AWS's generic 500 without detail.
+      LOG.log(Level.ERROR, "request " + requestId + " failed: " + e.getClass().getName(), e);
+      reply = awsJson.error(500, "InternalServiceError", "An error occurred on the server side.");
+    }
+    exchange.setStatusCode(reply.status());
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, reply.contentType());
+    exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, reply.body().length);
+    exchange.getResponseSender().send(ByteBuffer.wrap(reply.body()));
+  }
+
+  private Reply route(HttpServerExchange exchange) {
+    String path = exchange.getRequestPath();
+    if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/healthz")) {
+      return Reply.text(200, "ok\n");
+    }
+    if (!Methods.POST.equals(exchange.getRequestMethod()) || !path.equals("/")) {
+      return Reply.text(404, "Stowaway serves AWS APIs at POST / and health at GET /healthz.\n");
+    }
+    String target = exchange.getRequestHeaders().getFirst(AMZ_TARGET);
+    byte[] body;
+    try {
+      body = readBody(exchange);
+    } catch (BodyTooLarge e) {
+      return awsJson.error(413, "RequestEntityTooLargeException",
+          "The request body is larger than " + maxBodyBytes + " bytes.");
+    } catch (IOException e) {
+      return awsJson.error(400, "SerializationException", "The request body could not be read.");
+    }
+    if (target == null) {
+      String contentType = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+      if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+        return QueryErrors.notYetServed();
+      }
+      return awsJson.error(400, "UnknownOperationException",
+          "The request has no X-Amz-Target header, so it names no operation.");
+    }
+    return awsJson.handle(signedRequest(exchange, body), target);
+  }
+
+  private byte[] readBody(HttpServerExchange exchange) throws IOException {
+    long declared = exchange.getRequestContentLength();
+    if (declared > maxBodyBytes) {
+      throw new BodyTooLarge();
+    }
+    InputStream in = exchange.getInputStream();
+    byte[] body = in.readNBytes(maxBodyBytes + 1);
+    if (body.length > maxBodyBytes) {
+      throw new BodyTooLarge();
+    }
+    return body;
+  }
+
+  private static SignedRequest signedRequest(HttpServerExchange exchange, byte[] body) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (HeaderValues values : exchange.getRequestHeaders()) {
+      headers.put(values.getHeaderName().toString().toLowerCase(Locale.ROOT), new ArrayList<>(values));
+    }
+    String rawPath = exchange.getRequestURI();
+    if (rawPath.startsWith("http://") || rawPath.startsWith("https://")) {
+      int slash = rawPath.indexOf('/', rawPath.indexOf("//") + 2);
+      rawPath = slash < 0 ? "/" : rawPath.substring(slash);
+    }
+    return new SignedRequest(exchange.getRequestMethod().toString(), rawPath, exchange.getQueryString(), headers, body);
+  }
+
+  private static final class BodyTooLarge extends IOException {
+    BodyTooLarge() {
+      super(null, null);
+    }
+  }
+}

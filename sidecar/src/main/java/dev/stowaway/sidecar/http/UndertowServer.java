@@ -1,0 +1,63 @@
+package dev.stowaway.sidecar.http;
+
+import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.xnio.Options;
+
+/**
+ * The sidecar's one port. Chain: graceful shutdown, then a blocking worker dispatch, then the
+ * router. Bind to port 0 to get a free port, and read it back with {@link #port()}.
+ */
+public final class UndertowServer implements AutoCloseable {
+
+  /** A 64 KiB secret JSON-escaped can be six times larger; anything past this is refused. */
+  public static final int MAX_BODY_BYTES = 1024 * 1024;
+
+  private final Undertow undertow;
+  private final GracefulShutdownHandler shutdown;
+
+  public UndertowServer(String bind, int port, AwsJsonProtocol awsJson) {
+    this.shutdown = new GracefulShutdownHandler(new BlockingHandler(new ApiHandler(awsJson, MAX_BODY_BYTES)));
+    this.undertow = Undertow.builder()
+        .addHttpListener(port, bind)
+        .setIoThreads(2)
+        .setWorkerThreads(32)
+        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) MAX_BODY_BYTES * 2)
+        .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
+        .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
+        .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+        .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
+        .setSocketOption(Options.READ_TIMEOUT, 30_000)
+        .setHandler(shutdown)
+        .build();
+  }
+
+  public void start() {
+    undertow.start();
+  }
+
+  public int port() {
+    return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+  }
+
+  /** Stops taking requests, lets those in flight finish (up to the timeout), then closes. */
+  public void stop(long timeout, TimeUnit unit) {
+    shutdown.shutdown();
+    try {
+      shutdown.awaitShutdown(unit.toMillis(timeout));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    undertow.stop();
+  }
+
+  @Override
+  public void close() {
+    stop(10, TimeUnit.SECONDS);
+  }
+}

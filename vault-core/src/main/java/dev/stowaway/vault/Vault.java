@@ -1,0 +1,77 @@
+package dev.stowaway.vault;
+
+import dev.stowaway.vault.identity.AccessKeys;
+import dev.stowaway.vault.kms.EnvelopeCipher;
+import dev.stowaway.vault.kms.KeyRing;
+import dev.stowaway.vault.kms.RootKey;
+import dev.stowaway.vault.secrets.PasswordGenerator;
+import dev.stowaway.vault.secrets.SecretArn;
+import dev.stowaway.vault.secrets.SecretsService;
+import dev.stowaway.vault.store.SecretStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+
+/**
+ * The vault assembled over a store: its services share one key ring, clock and randomness.
+ * Opening checks that the root key fits the store before anything is served.
+ */
+public final class Vault implements AutoCloseable {
+
+  private final SecretStore store;
+  private final RootKey rootKey;
+  private final SecretsService secrets;
+  private final AccessKeys accessKeys;
+  private final PasswordGenerator passwords;
+
+  private Vault(SecretStore store, RootKey rootKey, SecretsService secrets, AccessKeys accessKeys,
+      PasswordGenerator passwords) {
+    this.store = store;
+    this.rootKey = rootKey;
+    this.secrets = secrets;
+    this.accessKeys = accessKeys;
+    this.passwords = passwords;
+  }
+
+  /**
+   * Opens the vault, creating {@code alias/aws/secretsmanager} on first use.
+   *
+   * @throws dev.stowaway.vault.kms.RootKeyMismatchException if the root key does not fit
+   */
+  public static Vault open(SecretStore store, RootKey rootKey, Clock clock, SecureRandom random,
+      String region, String account) {
+    KeyRing keyRing = new KeyRing(rootKey, random, clock, region, account);
+    store.read(view -> {
+      keyRing.verifyRootKey(view, KeyRing.SECRETS_MANAGER_ALIAS);
+      return null;
+    });
+    store.write(tx -> keyRing.ensureManagedKey(tx, KeyRing.SECRETS_MANAGER_ALIAS,
+        "Default key that protects my Secrets Manager data when no other key is defined"));
+    EnvelopeCipher cipher = new EnvelopeCipher(keyRing);
+    RandomIds ids = new RandomIds(random);
+    SecretsService secrets = new SecretsService(store, keyRing, cipher, clock, ids, new SecretArn(region, account));
+    AccessKeys accessKeys = new AccessKeys(store, keyRing, cipher, clock, ids, account);
+    return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random));
+  }
+
+  public SecretsService secrets() {
+    return secrets;
+  }
+
+  public AccessKeys accessKeys() {
+    return accessKeys;
+  }
+
+  public PasswordGenerator passwords() {
+    return passwords;
+  }
+
+  /** Closes the store and zeroes the root key. */
+  @Override
+  public void close() {
+    try {
+      store.close();
+    } finally {
+      rootKey.close();
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package dev.stowaway.vault;
+
+/** Why the vault refused a request. The sidecar maps each to the AWS error type on the wire. */
+public enum VaultError {
+  RESOURCE_NOT_FOUND,
+  RESOURCE_EXISTS,
+  INVALID_PARAMETER,
+  INVALID_REQUEST,
+  VALIDATION,
+  LIMIT_EXCEEDED,
+  DECRYPTION_FAILURE,
+  ENCRYPTION_FAILURE
+}

@@ -1,0 +1,516 @@
+package dev.stowaway.vault.secrets;
+
+import dev.stowaway.vault.RandomIds;
+import dev.stowaway.vault.VaultError;
+import dev.stowaway.vault.VaultException;
+import dev.stowaway.vault.kms.EncryptionContext;
+import dev.stowaway.vault.kms.Envelope;
+import dev.stowaway.vault.kms.EnvelopeCipher;
+import dev.stowaway.vault.kms.KeyRing;
+import dev.stowaway.vault.store.KmsKeyRecord;
+import dev.stowaway.vault.store.SecretRecord;
+import dev.stowaway.vault.store.SecretRecord.TagRecord;
+import dev.stowaway.vault.store.SecretStore;
+import dev.stowaway.vault.store.StoreTransaction;
+import dev.stowaway.vault.store.StoreView;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Secrets Manager's semantics over the store: each operation validates, encrypts or decrypts,
+ * and commits in one unit of work before it answers.
+ */
+public final class SecretsService {
+
+  static final int DEFAULT_RECOVERY_DAYS = 30;
+  static final int MAX_PAGE = 100;
+  private static final int MAX_BATCH_IDS = 20;
+  static final String MARKED_FOR_DELETION =
+      "You can't perform this operation on the secret because it was marked for deletion.";
+  private static final String NOT_FOUND = "Secrets Manager can't find the specified secret.";
+
+  private final SecretStore store;
+  private final KeyRing keyRing;
+  private final EnvelopeCipher cipher;
+  private final Clock clock;
+  private final RandomIds ids;
+  private final SecretArn arns;
+
+  public SecretsService(SecretStore store, KeyRing keyRing, EnvelopeCipher cipher, Clock clock,
+      RandomIds ids, SecretArn arns) {
+    this.store = store;
+    this.keyRing = keyRing;
+    this.cipher = cipher;
+    this.clock = clock;
+    this.ids = ids;
+    this.arns = arns;
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  public SecretRef create(CreateSecret cmd) {
+    SecretConstraints.checkName(cmd.name());
+    SecretConstraints.checkDescription(cmd.description());
+    SecretConstraints.checkValue(cmd.value());
+    SecretConstraints.checkClientRequestToken(cmd.clientRequestToken());
+    SecretConstraints.checkTags(cmd.tags());
+    return store.write(tx -> {
+      Optional<SecretRecord> existing = tx.arnForName(cmd.name()).flatMap(tx::secret);
+      if (existing.isPresent()) {
+        return retriedCreate(tx, existing.get(), cmd);
+      }
+      KmsKeyRecord key = keyFor(tx, cmd.kmsKeyId());
+      long now = clock.millis();
+      String arn = arns.of(cmd.name(), ids.alphanumeric(SecretArn.SUFFIX_LENGTH));
+      VersionSet versions = new VersionSet(List.of());
+      String versionId = null;
+      if (cmd.value() != null) {
+        versionId = cmd.clientRequestToken() != null ? cmd.clientRequestToken() : ids.uuid();
+        versions.add(versionId, now, List.of(VersionSet.CURRENT));
+        tx.putVersionData(arn, versionId, seal(key, arn, versionId, cmd.value()));
+      }
+      tx.putSecret(new SecretRecord(arn, cmd.name(), cmd.description(), cmd.kmsKeyId(), tagRecords(cmd.tags()),
+          now, now, null, null, null, versions.toRecords()));
+      return new SecretRef(arn, cmd.name(), versionId, versionId == null ? List.of() : List.of(VersionSet.CURRENT));
+    });
+  }
+
+  /** A CreateSecret retried with the same token and value succeeds; anything else is a clash. */
+  private SecretRef retriedCreate(StoreTransaction tx, SecretRecord secret, CreateSecret cmd) {
+    if (secret.deletedDate() != null) {
+      throw VaultException.invalidRequest(
+          "You can't create this secret because a secret with this name is already scheduled for deletion.");
+    }
+    String token = cmd.clientRequestToken();
+    VersionSet versions = new VersionSet(secret.versions());
+    if (token != null && cmd.value() != null && versions.contains(token)
+        && sameValue(tx, secret, token, cmd.value())) {
+      return new SecretRef(secret.arn(), secret.name(), token, versions.stagesOf(token));
+    }
+    throw VaultException.exists("The operation failed because the secret " + cmd.name() + " already exists.");
+  }
+
+  public SecretRef putValue(PutSecretValue cmd) {
+    SecretConstraints.checkSecretId(cmd.secretId());
+    if (cmd.value() == null) {
+      throw VaultException.invalidParameter("You must provide either SecretString or SecretBinary.");
+    }
+    SecretConstraints.checkValue(cmd.value());
+    SecretConstraints.checkClientRequestToken(cmd.clientRequestToken());
+    List<String> stages = cmd.versionStages() == null ? List.of(VersionSet.CURRENT) : List.copyOf(cmd.versionStages());
+    SecretConstraints.checkStages(stages);
+    return store.write(tx -> {
+      SecretRecord secret = live(tx, cmd.secretId());
+      return addVersion(tx, secret, secret.description(), secret.kmsKeyId(), cmd.value(), cmd.clientRequestToken(), stages);
+    });
+  }
+
+  public SecretRef update(UpdateSecret cmd) {
+    SecretConstraints.checkSecretId(cmd.secretId());
+    SecretConstraints.checkDescription(cmd.description());
+    SecretConstraints.checkValue(cmd.value());
+    SecretConstraints.checkClientRequestToken(cmd.clientRequestToken());
+    return store.write(tx -> {
+      SecretRecord secret = live(tx, cmd.secretId());
+      String description = cmd.description() != null ? cmd.description() : secret.description();
+      String kmsKeyId = secret.kmsKeyId();
+      if (cmd.kmsKeyId() != null) {
+        keyFor(tx, cmd.kmsKeyId());
+        kmsKeyId = cmd.kmsKeyId();
+      }
+      if (cmd.value() != null) {
+        SecretRef ref = addVersion(tx, secret, description, kmsKeyId, cmd.value(), cmd.clientRequestToken(),
+            List.of(VersionSet.CURRENT));
+        return new SecretRef(ref.arn(), ref.name(), ref.versionId(), List.of());
+      }
+      tx.putSecret(withVersions(secret, description, kmsKeyId, secret.versions(), clock.millis()));
+      return new SecretRef(secret.arn(), secret.name(), null, List.of());
+    });
+  }
+
+  private SecretRef addVersion(StoreTransaction tx, SecretRecord secret, String description, String kmsKeyId,
+      SecretValue value, String token, List<String> stages) {
+    VersionSet versions = new VersionSet(secret.versions());
+    if (token != null && versions.contains(token)) {
+      if (!sameValue(tx, secret, token, value)) {
+        throw VaultException.exists("You can't modify an existing version, you can only create a new version.");
+      }
+      return new SecretRef(secret.arn(), secret.name(), token, versions.stagesOf(token));
+    }
+    long now = clock.millis();
+    String versionId = token != null ? token : ids.uuid();
+    versions.add(versionId, now, stages);
+    for (String dropped : versions.prune(now)) {
+      tx.removeVersionData(secret.arn(), dropped);
+    }
+    tx.putVersionData(secret.arn(), versionId, seal(keyFor(tx, kmsKeyId), secret.arn(), versionId, value));
+    tx.putSecret(withVersions(secret, description, kmsKeyId, versions.toRecords(), now));
+    return new SecretRef(secret.arn(), secret.name(), versionId, versions.stagesOf(versionId));
+  }
+
+  public SecretRef updateVersionStage(String secretId, String stage, String removeFrom, String moveTo) {
+    SecretConstraints.checkSecretId(secretId);
+    SecretConstraints.checkStage("versionStage", stage);
+    return store.write(tx -> {
+      SecretRecord secret = live(tx, secretId);
+      VersionSet versions = new VersionSet(secret.versions());
+      versions.moveStage(stage, removeFrom, moveTo);
+      long now = clock.millis();
+      for (String dropped : versions.prune(now)) {
+        tx.removeVersionData(secret.arn(), dropped);
+      }
+      tx.putSecret(withVersions(secret, secret.description(), secret.kmsKeyId(), versions.toRecords(), now));
+      return new SecretRef(secret.arn(), secret.name(), null, List.of());
+    });
+  }
+
+  public DeletionResult delete(String secretId, Integer recoveryWindowInDays, boolean forceDeleteWithoutRecovery) {
+    SecretConstraints.checkSecretId(secretId);
+    if (forceDeleteWithoutRecovery && recoveryWindowInDays != null) {
+      throw VaultException.invalidParameter(
+          "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
+    }
+    int days = recoveryWindowInDays == null ? DEFAULT_RECOVERY_DAYS : recoveryWindowInDays;
+    if (!forceDeleteWithoutRecovery && (days < 7 || days > 30)) {
+      throw VaultException.invalidParameter(
+          "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
+    }
+    return store.write(tx -> {
+      SecretRecord secret = find(tx, secretId);
+      Instant now = clock.instant();
+      if (forceDeleteWithoutRecovery) {
+        tx.removeSecret(secret.arn());
+        return new DeletionResult(secret.arn(), secret.name(), now);
+      }
+      if (secret.deletedDate() != null) {
+        throw VaultException.invalidRequest(MARKED_FOR_DELETION);
+      }
+      Instant deletion = now.plus(Duration.ofDays(days));
+      tx.putSecret(new SecretRecord(secret.arn(), secret.name(), secret.description(), secret.kmsKeyId(),
+          secret.tags(), secret.createdDate(), secret.lastChangedDate(), secret.lastAccessedDate(),
+          now.toEpochMilli(), deletion.toEpochMilli(), secret.versions()));
+      return new DeletionResult(secret.arn(), secret.name(), deletion);
+    });
+  }
+
+  public SecretRef restore(String secretId) {
+    SecretConstraints.checkSecretId(secretId);
+    return store.write(tx -> {
+      SecretRecord secret = find(tx, secretId);
+      if (secret.deletedDate() != null) {
+        tx.putSecret(new SecretRecord(secret.arn(), secret.name(), secret.description(), secret.kmsKeyId(),
+            secret.tags(), secret.createdDate(), clock.millis(), secret.lastAccessedDate(), null, null,
+            secret.versions()));
+      }
+      return new SecretRef(secret.arn(), secret.name(), null, List.of());
+    });
+  }
+
+  public void tag(String secretId, List<Tag> tags) {
+    SecretConstraints.checkSecretId(secretId);
+    SecretConstraints.checkTags(tags);
+    store.write(tx -> {
+      SecretRecord secret = find(tx, secretId);
+      Map<String, String> merged = new LinkedHashMap<>();
+      secret.tags().forEach(t -> merged.put(t.key(), t.value()));
+      tags.forEach(t -> merged.put(t.key(), t.value()));
+      List<Tag> all = merged.entrySet().stream().map(e -> new Tag(e.getKey(), e.getValue())).toList();
+      SecretConstraints.checkTags(all);
+      tx.putSecret(withTags(secret, tagRecords(all)));
+      return null;
+    });
+  }
+
+  public void untag(String secretId, List<String> tagKeys) {
+    SecretConstraints.checkSecretId(secretId);
+    tagKeys.forEach(SecretConstraints::checkTagKey);
+    store.write(tx -> {
+      SecretRecord secret = find(tx, secretId);
+      tx.putSecret(withTags(secret, secret.tags().stream().filter(t -> !tagKeys.contains(t.key())).toList()));
+      return null;
+    });
+  }
+
+  /** Purges secrets whose recovery window has ended. Returns the names purged. */
+  public List<String> purgeExpired() {
+    long now = clock.millis();
+    return store.write(tx -> {
+      List<String> purged = new ArrayList<>();
+      for (SecretRecord secret : tx.secrets()) {
+        if (secret.deletionDate() != null && secret.deletionDate() <= now) {
+          tx.removeSecret(secret.arn());
+          purged.add(secret.name());
+        }
+      }
+      return purged;
+    });
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  public RetrievedSecret getValue(String secretId, String versionId, String versionStage) {
+    SecretConstraints.checkSecretId(secretId);
+    if (versionStage != null) {
+      SecretConstraints.checkStage("versionStage", versionStage);
+    }
+    RetrievedSecret found = store.read(view -> retrieve(view, live(view, secretId), versionId, versionStage));
+    recordAccess(found.arn(), found.versionId());
+    return found;
+  }
+
+  public BatchResult batchGet(List<String> secretIds, List<SecretFilter> filters, Integer maxResults, String nextToken) {
+    boolean byIds = secretIds != null && !secretIds.isEmpty();
+    boolean byFilters = filters != null && !filters.isEmpty();
+    if (byIds == byFilters) {
+      throw VaultException.invalidParameter("Either 'SecretIdList' or 'Filters' must be provided, but not both.");
+    }
+    if (maxResults != null && !byFilters) {
+      throw VaultException.invalidParameter(
+          "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.");
+    }
+    if (byIds) {
+      if (secretIds.size() > MAX_BATCH_IDS) {
+        throw SecretConstraints.tooLong("secretIdList", MAX_BATCH_IDS);
+      }
+      List<RetrievedSecret> values = new ArrayList<>();
+      List<BatchResult.Failure> errors = new ArrayList<>();
+      for (String id : secretIds) {
+        try {
+          values.add(getValue(id, null, null));
+        } catch (VaultException e) {
+          errors.add(new BatchResult.Failure(id, e.error(), e.getMessage()));
+        }
+      }
+      return new BatchResult(values, errors, null);
+    }
+    Page<SecretDescription> page = list(new ListQuery(filters, maxResults == null ? 20 : maxResults, nextToken, true, false));
+    List<RetrievedSecret> values = new ArrayList<>();
+    List<BatchResult.Failure> errors = new ArrayList<>();
+    for (SecretDescription d : page.items()) {
+      try {
+        values.add(getValue(d.arn(), null, null));
+      } catch (VaultException e) {
+        errors.add(new BatchResult.Failure(d.arn(), e.error(), e.getMessage()));
+      }
+    }
+    return new BatchResult(values, errors, page.nextToken());
+  }
+
+  public SecretDescription describe(String secretId) {
+    SecretConstraints.checkSecretId(secretId);
+    return store.read(view -> describe(find(view, secretId)));
+  }
+
+  public Page<SecretDescription> list(ListQuery query) {
+    int max = pageSize(query.maxResults());
+    for (int i = 0; i < query.filters().size(); i++) {
+      query.filters().get(i).validate(i + 1);
+    }
+    PageToken after = PageToken.parse(query.nextToken());
+    Comparator<SecretRecord> order = Comparator.comparingLong(SecretRecord::createdDate).thenComparing(SecretRecord::arn);
+    if (!query.ascending()) {
+      order = order.reversed();
+    }
+    Comparator<SecretRecord> finalOrder = order;
+    return store.read(view -> {
+      List<SecretRecord> matching = view.secrets().stream()
+          .filter(s -> query.includePlannedDeletion() || s.deletedDate() == null)
+          .filter(s -> query.filters().stream().allMatch(f -> f.matches(s)))
+          .sorted(finalOrder)
+          .filter(s -> after == null || after.isBefore(s, query.ascending()))
+          .toList();
+      List<SecretRecord> page = matching.subList(0, Math.min(max, matching.size()));
+      String next = matching.size() > max ? PageToken.after(page.get(page.size() - 1)) : null;
+      return new Page<>(page.stream().map(this::describe).toList(), next);
+    });
+  }
+
+  public VersionPage listVersionIds(String secretId, boolean includeDeprecated, Integer maxResults, String nextToken) {
+    SecretConstraints.checkSecretId(secretId);
+    int max = pageSize(maxResults);
+    int offset = PageToken.offset(nextToken);
+    return store.read(view -> {
+      SecretRecord secret = find(view, secretId);
+      List<VersionSummary> all = secret.versions().stream()
+          .filter(v -> includeDeprecated || !v.stages().isEmpty())
+          .sorted(Comparator.comparingLong(SecretRecord.VersionRecord::createdDate).reversed())
+          .map(v -> new VersionSummary(v.versionId(), v.stages(), Instant.ofEpochMilli(v.createdDate()),
+              instant(v.lastAccessedDate())))
+          .toList();
+      int from = Math.min(offset, all.size());
+      int to = Math.min(from + max, all.size());
+      String next = to < all.size() ? PageToken.offsetToken(to) : null;
+      return new VersionPage(secret.arn(), secret.name(), all.subList(from, to), next);
+    });
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private RetrievedSecret retrieve(StoreView view, SecretRecord secret, String versionId, String versionStage) {
+    VersionSet versions = new VersionSet(secret.versions());
+    String chosen;
+    if (versionId != null) {
+      if (!versions.contains(versionId)) {
+        throw VaultException.notFound("Secrets Manager can't find the specified secret value for VersionId: " + versionId);
+      }
+      if (versionStage != null && !versions.stagesOf(versionId).contains(versionStage)) {
+        throw VaultException.invalidRequest("You provided a VersionStage that is not associated to the provided VersionId.");
+      }
+      chosen = versionId;
+    } else {
+      String stage = versionStage != null ? versionStage : VersionSet.CURRENT;
+      chosen = versions.holderOf(stage).orElseThrow(() ->
+          VaultException.notFound("Secrets Manager can't find the specified secret value for staging label: " + stage));
+    }
+    byte[] stored = view.versionData(secret.arn(), chosen).orElseThrow(() ->
+        new VaultException(VaultError.DECRYPTION_FAILURE, "The value of version " + chosen + " is missing from the store."));
+    Envelope envelope;
+    try {
+      envelope = Envelope.decode(stored);
+    } catch (IllegalArgumentException e) {
+      throw new VaultException(VaultError.DECRYPTION_FAILURE,
+          "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
+    }
+    KmsKeyRecord key = view.kmsKey(envelope.keyId()).orElseThrow(() ->
+        new VaultException(VaultError.DECRYPTION_FAILURE, "KMS key " + envelope.keyId() + " no longer exists."));
+    byte[] plaintext = cipher.open(key, envelope, context(secret.arn(), chosen));
+    SecretValue value;
+    try {
+      value = SecretValue.deserialize(plaintext);
+    } finally {
+      Arrays.fill(plaintext, (byte) 0);
+    }
+    long created = secret.versions().stream().filter(v -> v.versionId().equals(chosen)).findFirst()
+        .map(SecretRecord.VersionRecord::createdDate).orElse(secret.createdDate());
+    return new RetrievedSecret(secret.arn(), secret.name(), chosen, value, versions.stagesOf(chosen),
+        Instant.ofEpochMilli(created));
+  }
+
+  /** AWS keeps LastAccessedDate to the day, so this writes at most once a day per version. */
+  private void recordAccess(String arn, String versionId) {
+    long today = clock.instant().truncatedTo(ChronoUnit.DAYS).toEpochMilli();
+    boolean stale = store.read(view -> view.secret(arn).map(s -> s.lastAccessedDate() == null
+        || s.lastAccessedDate() != today
+        || s.versions().stream().anyMatch(v -> v.versionId().equals(versionId)
+            && (v.lastAccessedDate() == null || v.lastAccessedDate() != today))).orElse(false));
+    if (!stale) {
+      return;
+    }
+    store.write(tx -> {
+      tx.secret(arn).ifPresent(secret -> {
+        VersionSet versions = new VersionSet(secret.versions());
+        if (versions.contains(versionId)) {
+          versions.touch(versionId, today);
+        }
+        tx.putSecret(new SecretRecord(secret.arn(), secret.name(), secret.description(), secret.kmsKeyId(),
+            secret.tags(), secret.createdDate(), secret.lastChangedDate(), today, secret.deletedDate(),
+            secret.deletionDate(), versions.toRecords()));
+      });
+      return null;
+    });
+  }
+
+  private boolean sameValue(StoreView view, SecretRecord secret, String versionId, SecretValue candidate) {
+    RetrievedSecret existing = retrieve(view, secret, versionId, null);
+    try {
+      return existing.value().sameAs(candidate);
+    } finally {
+      existing.value().destroy();
+    }
+  }
+
+  private byte[] seal(KmsKeyRecord key, String arn, String versionId, SecretValue value) {
+    byte[] plaintext = value.serialize();
+    try {
+      return cipher.seal(key, plaintext, context(arn, versionId)).encode();
+    } finally {
+      Arrays.fill(plaintext, (byte) 0);
+    }
+  }
+
+  private static EncryptionContext context(String arn, String versionId) {
+    return EncryptionContext.of("SecretARN", arn, "SecretVersionId", versionId);
+  }
+
+  private KmsKeyRecord keyFor(StoreView view, String kmsKeyId) {
+    return keyRing.resolve(view, kmsKeyId == null ? KeyRing.SECRETS_MANAGER_ALIAS : kmsKeyId);
+  }
+
+  /** The secret, unless it is scheduled for deletion. */
+  private SecretRecord live(StoreView view, String secretId) {
+    SecretRecord secret = find(view, secretId);
+    if (secret.deletedDate() != null) {
+      throw VaultException.invalidRequest(MARKED_FOR_DELETION);
+    }
+    return secret;
+  }
+
+  /** Finds a secret by name, full ARN or partial ARN (the ARN without its random suffix). */
+  private SecretRecord find(StoreView view, String secretId) {
+    if (arns.isArn(secretId)) {
+      Optional<SecretRecord> exact = view.secret(secretId);
+      if (exact.isPresent()) {
+        return exact.get();
+      }
+      String resource = arns.resourceOf(secretId);
+      if (resource == null) {
+        throw VaultException.notFound(NOT_FOUND);
+      }
+      return view.arnForName(resource).flatMap(view::secret).orElseThrow(() -> VaultException.notFound(NOT_FOUND));
+    }
+    return view.arnForName(secretId).flatMap(view::secret).orElseThrow(() -> VaultException.notFound(NOT_FOUND));
+  }
+
+  private SecretDescription describe(SecretRecord s) {
+    Map<String, List<String>> stages = new LinkedHashMap<>();
+    for (SecretRecord.VersionRecord v : s.versions()) {
+      if (!v.stages().isEmpty()) {
+        stages.put(v.versionId(), v.stages());
+      }
+    }
+    return new SecretDescription(s.arn(), s.name(), s.description(), s.kmsKeyId(),
+        s.tags().stream().map(t -> new Tag(t.key(), t.value())).toList(),
+        Instant.ofEpochMilli(s.createdDate()), Instant.ofEpochMilli(s.lastChangedDate()),
+        instant(s.lastAccessedDate()), instant(s.deletedDate()), stages);
+  }
+
+  private static SecretRecord withVersions(SecretRecord s, String description, String kmsKeyId,
+      List<SecretRecord.VersionRecord> versions, long now) {
+    return new SecretRecord(s.arn(), s.name(), description, kmsKeyId, s.tags(), s.createdDate(), now,
+        s.lastAccessedDate(), s.deletedDate(), s.deletionDate(), versions);
+  }
+
+  private SecretRecord withTags(SecretRecord s, List<TagRecord> tags) {
+    return new SecretRecord(s.arn(), s.name(), s.description(), s.kmsKeyId(), tags, s.createdDate(),
+        clock.millis(), s.lastAccessedDate(), s.deletedDate(), s.deletionDate(), s.versions());
+  }
+
+  private static List<TagRecord> tagRecords(List<Tag> tags) {
+    return tags.stream().map(t -> new TagRecord(t.key(), t.value())).toList();
+  }
+
+  private static Instant instant(Long millis) {
+    return millis == null ? null : Instant.ofEpochMilli(millis);
+  }
+
+  private static int pageSize(Integer maxResults) {
+    if (maxResults == null) {
+      return MAX_PAGE;
+    }
+    if (maxResults < 1 || maxResults > MAX_PAGE) {
+      throw VaultException.validation("1 validation error detected: Value '" + maxResults
+          + "' at 'maxResults' failed to satisfy constraint: Member must have value "
+          + (maxResults < 1 ? "greater than or equal to 1" : "less than or equal to " + MAX_PAGE));
+    }
+    return maxResults;
+  }
+}

@@ -1,0 +1,3 @@
+package dev.stowaway.vault.secrets;
+
+public record Tag(String key, String value) {}

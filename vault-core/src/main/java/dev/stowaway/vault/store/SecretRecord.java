@@ -1,0 +1,39 @@
+package dev.stowaway.vault.store;
+
+import java.util.List;
+
+/**
+ * A secret's metadata as stored: no value, only names, labels and dates (epoch millis).
+ * Version values live apart, as envelopes keyed by ARN and version id.
+ *
+ * @param kmsKeyId the key id the caller asked for, or null for the default key
+ * @param deletedDate when the secret was marked for deletion, or null
+ * @param deletionDate when a marked secret will be purged, or null
+ */
+public record SecretRecord(
+    String arn,
+    String name,
+    String description,
+    String kmsKeyId,
+    List<TagRecord> tags,
+    long createdDate,
+    long lastChangedDate,
+    Long lastAccessedDate,
+    Long deletedDate,
+    Long deletionDate,
+    List<VersionRecord> versions) {
+
+  public SecretRecord {
+    tags = List.copyOf(tags);
+    versions = List.copyOf(versions);
+  }
+
+  public record TagRecord(String key, String value) {}
+
+  /** One version's bookkeeping; its encrypted value is stored separately. */
+  public record VersionRecord(String versionId, long createdDate, Long lastAccessedDate, List<String> stages) {
+    public VersionRecord {
+      stages = List.copyOf(stages);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package dev.stowaway.vault.store;
+
+/** A unit of work that may write. It commits as a whole, or not at all. */
+public interface StoreTransaction extends StoreView {
+
+  /** Inserts or replaces, keeping the name index in step. */
+  void putSecret(SecretRecord secret);
+
+  /** Removes the secret, its name and every stored version value. */
+  void removeSecret(String arn);
+
+  void putVersionData(String arn, String versionId, byte[] envelope);
+
+  void removeVersionData(String arn, String versionId);
+
+  void putKmsKey(KmsKeyRecord key);
+
+  void putAlias(String aliasName, String keyId);
+
+  void putAccessKey(AccessKeyRecord key);
+
+  void removeAccessKey(String accessKeyId);
+}

@@ -1,0 +1,25 @@
+package dev.stowaway.vault.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/** What a unit of work may read. Everything returned is ciphertext or metadata. */
+public interface StoreView {
+
+  Optional<SecretRecord> secret(String arn);
+
+  Optional<String> arnForName(String name);
+
+  /** Every secret, in no particular order. */
+  List<SecretRecord> secrets();
+
+  Optional<byte[]> versionData(String arn, String versionId);
+
+  Optional<KmsKeyRecord> kmsKey(String keyId);
+
+  Optional<String> keyIdForAlias(String aliasName);
+
+  Optional<AccessKeyRecord> accessKey(String accessKeyId);
+
+  List<AccessKeyRecord> accessKeys();
+}

@@ -1,0 +1,227 @@
+package dev.stowaway.vault.store.mapdb;
+
+import dev.stowaway.vault.store.AccessKeyRecord;
+import dev.stowaway.vault.store.KmsKeyRecord;
+import dev.stowaway.vault.store.RecordCodec;
+import dev.stowaway.vault.store.SecretRecord;
+import dev.stowaway.vault.store.SecretStore;
+import dev.stowaway.vault.store.StoreException;
+import dev.stowaway.vault.store.StoreTransaction;
+import dev.stowaway.vault.store.StoreView;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.Serializer;
+
+/**
+ * The embedded store: one MapDB file with its write-ahead log, so a commit survives a crash.
+ *
+ * <p>MapDB has one global transaction per file, so writers are serialized and readers are kept
+ * out while a write is uncommitted (they would otherwise see its dirty state).
+ */
+public final class MapDbSecretStore implements SecretStore {
+
+  /** Version values are keyed {@code arn + SEPARATOR + versionId}; neither can contain NUL. */
+  private static final char SEPARATOR = '\u0000';
+
+  private final DB db;
+  private final BTreeMap<String, byte[]> secrets;
+  private final BTreeMap<String, String> names;
+  private final BTreeMap<String, byte[]> versions;
+  private final BTreeMap<String, byte[]> kmsKeys;
+  private final BTreeMap<String, String> aliases;
+  private final BTreeMap<String, byte[]> accessKeys;
+  private final RecordCodec codec = new RecordCodec();
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
+  private boolean closed;
+
+  private MapDbSecretStore(DB db) {
+    this.db = db;
+    this.secrets = bytesMap("secrets");
+    this.names = db.treeMap("secret-names", Serializer.STRING, Serializer.STRING).createOrOpen();
+    this.versions = bytesMap("secret-versions");
+    this.kmsKeys = bytesMap("kms-keys");
+    this.aliases = db.treeMap("kms-aliases", Serializer.STRING, Serializer.STRING).createOrOpen();
+    this.accessKeys = bytesMap("access-keys");
+    db.commit();
+  }
+
+  /** Opens (or creates) the store file; a damaged file is refused with a clear message. */
+  public static MapDbSecretStore open(Path file) {
+    try {
+      DB db = DBMaker.fileDB(file.toFile())
+          .transactionEnable()
+          .make();
+      return new MapDbSecretStore(db);
+    } catch (RuntimeException e) {
+      throw new StoreException("cannot open the vault store " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private BTreeMap<String, byte[]> bytesMap(String name) {
+    return db.treeMap(name, Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
+  }
+
+  @Override
+  public <T> T read(Function<? super StoreView, T> work) {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      return work.apply(new View());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public <T> T write(Function<? super StoreTransaction, T> work) {
+    lock.writeLock().lock();
+    try {
+      checkOpen();
+      T result;
+      try {
+        result = work.apply(new Transaction());
+      } catch (RuntimeException | Error e) {
+        db.rollback();
+        throw e;
+      }
+      db.commit();
+      return result;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreException("the vault store is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        db.close();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private static String versionKey(String arn, String versionId) {
+    return arn + SEPARATOR + versionId;
+  }
+
+  private class View implements StoreView {
+    @Override
+    public Optional<SecretRecord> secret(String arn) {
+      return Optional.ofNullable(secrets.get(arn)).map(b -> codec.decode(b, SecretRecord.class));
+    }
+
+    @Override
+    public Optional<String> arnForName(String name) {
+      return Optional.ofNullable(names.get(name));
+    }
+
+    @Override
+    public List<SecretRecord> secrets() {
+      List<SecretRecord> all = new ArrayList<>(secrets.size());
+      for (byte[] bytes : secrets.values()) {
+        all.add(codec.decode(bytes, SecretRecord.class));
+      }
+      return all;
+    }
+
+    @Override
+    public Optional<byte[]> versionData(String arn, String versionId) {
+      return Optional.ofNullable(versions.get(versionKey(arn, versionId)));
+    }
+
+    @Override
+    public Optional<KmsKeyRecord> kmsKey(String keyId) {
+      return Optional.ofNullable(kmsKeys.get(keyId)).map(b -> codec.decode(b, KmsKeyRecord.class));
+    }
+
+    @Override
+    public Optional<String> keyIdForAlias(String aliasName) {
+      return Optional.ofNullable(aliases.get(aliasName));
+    }
+
+    @Override
+    public Optional<AccessKeyRecord> accessKey(String accessKeyId) {
+      return Optional.ofNullable(accessKeys.get(accessKeyId))
+          .map(b -> codec.decode(b, AccessKeyRecord.class));
+    }
+
+    @Override
+    public List<AccessKeyRecord> accessKeys() {
+      List<AccessKeyRecord> all = new ArrayList<>();
+      for (byte[] bytes : accessKeys.values()) {
+        all.add(codec.decode(bytes, AccessKeyRecord.class));
+      }
+      return all;
+    }
+  }
+
+  private final class Transaction extends View implements StoreTransaction {
+    @Override
+    public void putSecret(SecretRecord secret) {
+      byte[] previous = secrets.put(secret.arn(), codec.encode(secret));
+      if (previous != null) {
+        String oldName = codec.decode(previous, SecretRecord.class).name();
+        if (!oldName.equals(secret.name())) {
+          names.remove(oldName);
+        }
+      }
+      names.put(secret.name(), secret.arn());
+    }
+
+    @Override
+    public void removeSecret(String arn) {
+      byte[] previous = secrets.remove(arn);
+      if (previous != null) {
+        names.remove(codec.decode(previous, SecretRecord.class).name(), arn);
+      }
+      versions.subMap(arn + SEPARATOR, arn + (char) (SEPARATOR + 1)).clear();
+    }
+
+    @Override
+    public void putVersionData(String arn, String versionId, byte[] envelope) {
+      versions.put(versionKey(arn, versionId), envelope);
+    }
+
+    @Override
+    public void removeVersionData(String arn, String versionId) {
+      versions.remove(versionKey(arn, versionId));
+    }
+
+    @Override
+    public void putKmsKey(KmsKeyRecord key) {
+      kmsKeys.put(key.keyId(), codec.encode(key));
+    }
+
+    @Override
+    public void putAlias(String aliasName, String keyId) {
+      aliases.put(aliasName, keyId);
+    }
+
+    @Override
+    public void putAccessKey(AccessKeyRecord key) {
+      accessKeys.put(key.accessKeyId(), codec.encode(key));
+    }
+
+    @Override
+    public void removeAccessKey(String accessKeyId) {
+      accessKeys.remove(accessKeyId);
+    }
+  }
+}
