@@ -64,6 +64,11 @@ public final class MapDbSecretStore implements SecretStore {
     }
   }
 
+  /** A store that lives in memory only: the real MapDB engine, for tests and throwaway vaults. */
+  public static MapDbSecretStore openInMemory() {
+    return new MapDbSecretStore(DBMaker.memoryDB().transactionEnable().make());
+  }
+
   private BTreeMap<String, byte[]> bytesMap(String name) {
     return db.treeMap(name, Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
   }
