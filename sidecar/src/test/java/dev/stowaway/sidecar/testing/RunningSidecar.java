@@ -1,0 +1,102 @@
+package dev.stowaway.sidecar.testing;
+
+import dev.stowaway.sidecar.Sidecar;
+import dev.stowaway.sidecar.config.DataDirectory;
+import dev.stowaway.sidecar.config.ServerConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.profiles.ProfileFile;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * A sidecar running in this JVM on a free port over a temp data directory, and real AWS SDK v2
+ * clients pointed at it with the bootstrap administrator's credentials from the file it wrote.
+ */
+public final class RunningSidecar implements AutoCloseable {
+
+  private final Path dataDir;
+  private final Clock clock;
+  private Sidecar sidecar;
+
+  private RunningSidecar(Path dataDir, Clock clock) {
+    this.dataDir = dataDir;
+    this.clock = clock;
+    this.sidecar = start();
+  }
+
+  public static RunningSidecar in(Path dataDir) {
+    return new RunningSidecar(dataDir, Clock.systemUTC());
+  }
+
+  public static RunningSidecar in(Path dataDir, Clock clock) {
+    return new RunningSidecar(dataDir, clock);
+  }
+
+  private Sidecar start() {
+    ServerConfig config = ServerConfig.parse(new String[] {"--data-dir", dataDir.toString(), "--port", "0"}, Map.of());
+    return Sidecar.start(config, null, clock, new SecureRandom(), Duration.ofHours(1));
+  }
+
+  /** Stops and starts again on the same data directory (and a new port). */
+  public void restart() {
+    sidecar.close();
+    sidecar = start();
+  }
+
+  public URI endpoint() {
+    return URI.create(sidecar.endpoint());
+  }
+
+  public Sidecar sidecar() {
+    return sidecar;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** The administrator, read through the SDK's own profile parser from admin-credentials. */
+  public AwsCredentialsProvider adminCredentials() {
+    ProfileFile file = ProfileFile.builder()
+        .content(dataDir.resolve(DataDirectory.ADMIN_CREDENTIALS))
+        .type(ProfileFile.Type.CREDENTIALS)
+        .build();
+    return ProfileCredentialsProvider.builder().profileFile(file).profileName("default").build();
+  }
+
+  public SecretsManagerClient client() {
+    return client(adminCredentials());
+  }
+
+  public SecretsManagerClient client(String accessKeyId, String secretAccessKey) {
+    return client(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKeyId, secretAccessKey)));
+  }
+
+  public SecretsManagerClient client(AwsCredentialsProvider credentials) {
+    RetryStrategy noRetries = AwsRetryStrategy.doNotRetry();
+    return SecretsManagerClient.builder()
+        .endpointOverride(endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(credentials)
+        .httpClient(UrlConnectionHttpClient.create())
+        .overrideConfiguration(c -> c.retryStrategy(noRetries))
+        .build();
+  }
+
+  @Override
+  public void close() {
+    sidecar.close();
+  }
+}
