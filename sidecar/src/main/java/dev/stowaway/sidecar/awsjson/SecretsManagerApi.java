@@ -25,6 +25,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The Secrets Manager operations ({@code X-Amz-Target: secretsmanager.<Op>}): each one reads
@@ -39,18 +40,18 @@ final class SecretsManagerApi implements JsonApi {
   SecretsManagerApi(Vault vault) {
     this.vault = vault;
     this.secrets = vault.secrets();
-    operations.put("CreateSecret", (in, caller) -> ref(secrets.create(new CreateSecret(
-        in.requiredString("Name"), in.string("Description"), in.string("KmsKeyId"), value(in),
-        in.string("ClientRequestToken"), tags(in))), false));
+    operations.put("CreateSecret", (in, caller) -> withValue(in, value -> ref(secrets.create(new CreateSecret(
+        in.requiredString("Name"), in.string("Description"), in.string("KmsKeyId"), value,
+        in.string("ClientRequestToken"), tags(in))), false)));
     operations.put("GetSecretValue", (in, caller) -> secretValue(secrets.getValue(
         in.requiredString("SecretId"), in.string("VersionId"), in.string("VersionStage"))));
     operations.put("BatchGetSecretValue", (in, caller) -> batch(secrets.batchGet(
         in.strings("SecretIdList"), filters(in), in.integer("MaxResults"), in.string("NextToken"))));
-    operations.put("PutSecretValue", (in, caller) -> ref(secrets.putValue(new PutSecretValue(
-        in.requiredString("SecretId"), value(in), in.string("ClientRequestToken"), in.strings("VersionStages"))), true));
-    operations.put("UpdateSecret", (in, caller) -> ref(secrets.update(new UpdateSecret(
-        in.requiredString("SecretId"), in.string("Description"), in.string("KmsKeyId"), value(in),
-        in.string("ClientRequestToken"))), false));
+    operations.put("PutSecretValue", (in, caller) -> withValue(in, value -> ref(secrets.putValue(new PutSecretValue(
+        in.requiredString("SecretId"), value, in.string("ClientRequestToken"), in.strings("VersionStages"))), true)));
+    operations.put("UpdateSecret", (in, caller) -> withValue(in, value -> ref(secrets.update(new UpdateSecret(
+        in.requiredString("SecretId"), in.string("Description"), in.string("KmsKeyId"), value,
+        in.string("ClientRequestToken"))), false)));
     operations.put("UpdateSecretVersionStage", (in, caller) -> ref(secrets.updateVersionStage(
         in.requiredString("SecretId"), in.requiredString("VersionStage"), in.string("RemoveFromVersionId"),
         in.string("MoveToVersionId")), false));
@@ -107,6 +108,18 @@ final class SecretsManagerApi implements JsonApi {
   }
 
   // ---- input --------------------------------------------------------------------------------
+
+  /** Runs {@code work} with the request's value, then zeroes the bytes it was decoded into. */
+  private static ObjectNode withValue(JsonInput in, Function<SecretValue, ObjectNode> work) {
+    SecretValue value = value(in);
+    try {
+      return work.apply(value);
+    } finally {
+      if (value != null) {
+        value.destroy();
+      }
+    }
+  }
 
   private static SecretValue value(JsonInput in) {
     String string = in.string("SecretString");

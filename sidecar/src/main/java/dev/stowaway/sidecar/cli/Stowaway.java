@@ -28,7 +28,15 @@ public final class Stowaway {
 
   private Stowaway() {}
 
+  /** Held so JUL cannot collect the configured loggers and forget their levels. */
+  private static final List<java.util.logging.Logger> QUIETED = List.of(
+      java.util.logging.Logger.getLogger("io.undertow"),
+      java.util.logging.Logger.getLogger("org.xnio"),
+      java.util.logging.Logger.getLogger("org.jboss.threads"));
+
   public static void main(String[] args) {
+    // Library start-up banners would bury the lines that tell the user where things are.
+    QUIETED.forEach(l -> l.setLevel(java.util.logging.Level.WARNING));
     System.exit(run(args, System.getenv(), System.out, System.err));
   }
 

@@ -36,6 +36,7 @@ public final class DataDirectory {
   public static final String ADMIN_CREDENTIALS = "admin-credentials";
   public static final String ADMIN_USER = "admin";
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
   private final Path dir;
 
@@ -57,11 +58,14 @@ public final class DataDirectory {
     try {
       Files.createDirectories(dir);
       boolean fresh = !Files.exists(dir.resolve(STORE));
+      if (fresh) {
+        Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
+      }
       RootKey rootKey = passphrase != null ? derivedRootKey(passphrase, fresh, random, created)
           : fileRootKey(fresh, random, created);
       Path audit = dir.resolve(AUDIT);
       if (!Files.isDirectory(audit)) {
-        Files.createDirectories(audit);
+        Files.createDirectory(audit, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
         created.add(AUDIT + "/");
       }
       MapDbSecretStore store;
