@@ -17,6 +17,7 @@ import dev.stowaway.vault.secrets.SecretFilter;
 import dev.stowaway.vault.secrets.SecretRef;
 import dev.stowaway.vault.secrets.SecretValue;
 import dev.stowaway.vault.secrets.SecretsService;
+import dev.stowaway.vault.secrets.SortKey;
 import dev.stowaway.vault.secrets.Tag;
 import dev.stowaway.vault.secrets.UpdateSecret;
 import dev.stowaway.vault.secrets.VersionPage;
@@ -40,9 +41,11 @@ final class SecretsManagerApi implements JsonApi {
   SecretsManagerApi(Vault vault) {
     this.vault = vault;
     this.secrets = vault.secrets();
-    operations.put("CreateSecret", (in, caller) -> withValue(in, value -> ref(secrets.create(new CreateSecret(
-        in.requiredString("Name"), in.string("Description"), in.string("KmsKeyId"), value,
-        in.string("ClientRequestToken"), tags(in))), false)));
+    operations.put("CreateSecret", (in, caller) -> {
+      refuseReplicas(in);
+      return withValue(in, value -> ref(secrets.create(new CreateSecret(in.requiredString("Name"),
+          in.string("Description"), in.string("KmsKeyId"), value, in.string("ClientRequestToken"), tags(in))), false));
+    });
     operations.put("GetSecretValue", (in, caller) -> secretValue(secrets.getValue(
         in.requiredString("SecretId"), in.string("VersionId"), in.string("VersionStage"))));
     operations.put("BatchGetSecretValue", (in, caller) -> batch(secrets.batchGet(
@@ -57,7 +60,8 @@ final class SecretsManagerApi implements JsonApi {
         in.string("MoveToVersionId")), false));
     operations.put("DescribeSecret", (in, caller) -> describe(secrets.describe(in.requiredString("SecretId")), "VersionIdsToStages"));
     operations.put("ListSecrets", (in, caller) -> list(secrets.list(new ListQuery(filters(in),
-        in.integer("MaxResults"), in.string("NextToken"), ascending(in), in.bool("IncludePlannedDeletion", false)))));
+        in.integer("MaxResults"), in.string("NextToken"), sortBy(in), ascending(in),
+        in.bool("IncludePlannedDeletion", false)))));
     operations.put("ListSecretVersionIds", (in, caller) -> versions(secrets.listVersionIds(
         in.requiredString("SecretId"), in.bool("IncludeDeprecated", false), in.integer("MaxResults"),
         in.string("NextToken"))));
@@ -143,6 +147,29 @@ final class SecretsManagerApi implements JsonApi {
     List<JsonInput> filters = in.objects("Filters");
     return filters == null ? List.of()
         : filters.stream().map(f -> new SecretFilter(f.string("Key"), f.strings("Values"))).toList();
+  }
+
+  /** Replication needs other regions; refuse it plainly rather than pretend. */
+  private static void refuseReplicas(JsonInput in) {
+    List<JsonInput> replicas = in.objects("AddReplicaRegions");
+    if (replicas != null && !replicas.isEmpty()) {
+      throw AwsError.badRequest("InvalidParameterException",
+          "Replication to other regions is not supported by this sidecar; remove AddReplicaRegions.");
+    }
+  }
+
+  private static SortKey sortBy(JsonInput in) {
+    String value = in.string("SortBy");
+    if (value == null) {
+      return SortKey.CREATED_DATE;
+    }
+    SortKey key = SortKey.fromWire(value);
+    if (key == null) {
+      throw AwsError.badRequest("ValidationException", "1 validation error detected: Value '" + value
+          + "' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: "
+          + "[created-date, last-accessed-date, last-changed-date, name]");
+    }
+    return key;
   }
 
   private static boolean ascending(JsonInput in) {
@@ -243,6 +270,7 @@ final class SecretsManagerApi implements JsonApi {
       JsonOutput.putStrings(o, "VersionStages", v.versionStages());
       JsonOutput.put(o, "LastAccessedDate", v.lastAccessedDate());
       JsonOutput.put(o, "CreatedDate", v.createdDate());
+      o.putArray("KmsKeyIds").add(v.kmsKeyId() == null ? "DefaultEncryptionKey" : v.kmsKeyId());
     }
     JsonOutput.put(out, "NextToken", page.nextToken());
     out.put("ARN", page.arn());

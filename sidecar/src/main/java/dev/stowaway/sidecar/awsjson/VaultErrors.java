@@ -13,6 +13,7 @@ final class VaultErrors {
       case RESOURCE_EXISTS -> "ResourceExistsException";
       case INVALID_PARAMETER -> "InvalidParameterException";
       case INVALID_REQUEST -> "InvalidRequestException";
+      case INVALID_NEXT_TOKEN -> "InvalidNextTokenException";
       case VALIDATION -> "ValidationException";
       case LIMIT_EXCEEDED -> "LimitExceededException";
       case DECRYPTION_FAILURE -> "DecryptionFailure";

@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretRespon
 import software.amazon.awssdk.services.secretsmanager.model.Filter;
 import software.amazon.awssdk.services.secretsmanager.model.FilterNameStringType;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.InvalidNextTokenException;
 import software.amazon.awssdk.services.secretsmanager.model.InvalidParameterException;
 import software.amazon.awssdk.services.secretsmanager.model.InvalidRequestException;
 import software.amazon.awssdk.services.secretsmanager.model.ListSecretVersionIdsResponse;
@@ -200,6 +201,35 @@ class SecretsManagerIT {
         Filter.builder().key(FilterNameStringType.NAME).values("!" + prefix + "/s0").build()));
     assertEquals(4, negated.secretList().size());
     assertFalse(negated.secretList().stream().anyMatch(e -> e.name().equals(prefix + "/s0")));
+  }
+
+  @Test
+  void listSecretsSortsByNameAndRefusesAForgedToken() {
+    String prefix = unique("byname");
+    for (String leaf : List.of("m", "a", "z")) {
+      create(prefix + "/" + leaf, "v");
+    }
+    ListSecretsResponse page = sm.listSecrets(r -> r.sortBy("name").sortOrder(SortOrderType.DESC).maxResults(2)
+        .filters(Filter.builder().key(FilterNameStringType.NAME).values(prefix).build()));
+    assertEquals(List.of(prefix + "/z", prefix + "/m"), page.secretList().stream().map(SecretListEntry::name).toList());
+    refused(InvalidNextTokenException.class, "The NextToken value is invalid.",
+        () -> sm.listSecrets(r -> r.nextToken("bm90LWEtdG9rZW4")));
+  }
+
+  @Test
+  void versionsNameTheDefaultKey() {
+    String name = unique("kms");
+    create(name, "x");
+    assertEquals(List.of("DefaultEncryptionKey"),
+        sm.listSecretVersionIds(r -> r.secretId(name)).versions().get(0).kmsKeyIds());
+  }
+
+  @Test
+  void replicaRegionsAreRefusedPlainly() {
+    refused(InvalidParameterException.class,
+        "Replication to other regions is not supported by this sidecar; remove AddReplicaRegions.",
+        () -> sm.createSecret(r -> r.name(unique("replica")).secretString("x")
+            .addReplicaRegions(b -> b.region("eu-west-1"))));
   }
 
   @Test

@@ -1,39 +1,38 @@
 package dev.stowaway.vault.secrets;
 
+import dev.stowaway.vault.VaultError;
 import dev.stowaway.vault.VaultException;
 import dev.stowaway.vault.store.SecretRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Opaque NextToken values. A listing token names the last secret returned (creation time and
+ * Opaque NextToken values. A listing token names the last secret returned (its sort key and
  * ARN), so secrets created or deleted between pages neither repeat nor go missing.
  */
-record PageToken(long createdDate, String arn) {
+record PageToken(SortKey sortBy, String key, String arn) {
 
-  static String after(SecretRecord last) {
-    return encode("s:" + last.createdDate() + ":" + last.arn());
+  private static final char SEPARATOR = '\u0000';
+
+  static String after(SortKey sortBy, SecretRecord last) {
+    return encode("s" + SEPARATOR + sortBy.wireName() + SEPARATOR + sortBy.keyOf(last) + SEPARATOR + last.arn());
   }
 
-  static PageToken parse(String token) {
+  /** Parses a token made for a listing sorted by {@code sortBy}; anything else is invalid. */
+  static PageToken parse(String token, SortKey sortBy) {
     if (token == null) {
       return null;
     }
-    String raw = decode(token);
-    String[] parts = raw.split(":", 3);
-    if (parts.length != 3 || !parts[0].equals("s")) {
+    String[] parts = decode(token).split(String.valueOf(SEPARATOR), -1);
+    if (parts.length != 4 || !parts[0].equals("s") || !parts[1].equals(sortBy.wireName())) {
       throw invalid();
     }
-    try {
-      return new PageToken(Long.parseLong(parts[1]), parts[2]);
-    } catch (NumberFormatException e) {
-      throw invalid();
-    }
+    return new PageToken(sortBy, parts[2], parts[3]);
   }
 
   /** True if {@code s} comes after this token's secret in the listing's order. */
-  boolean isBefore(SecretRecord s, boolean ascending) {
-    int c = Long.compare(createdDate, s.createdDate());
+  boolean precedes(SecretRecord s, boolean ascending) {
+    int c = key.compareTo(sortBy.keyOf(s));
     if (c == 0) {
       c = arn.compareTo(s.arn());
     }
@@ -41,7 +40,7 @@ record PageToken(long createdDate, String arn) {
   }
 
   static String offsetToken(int offset) {
-    return encode("o:" + offset);
+    return encode("o" + SEPARATOR + offset);
   }
 
   static int offset(String token) {
@@ -49,7 +48,7 @@ record PageToken(long createdDate, String arn) {
       return 0;
     }
     String raw = decode(token);
-    if (!raw.startsWith("o:")) {
+    if (!raw.startsWith("o" + SEPARATOR)) {
       throw invalid();
     }
     try {
@@ -76,6 +75,6 @@ record PageToken(long createdDate, String arn) {
   }
 
   private static VaultException invalid() {
-    return VaultException.invalidParameter("Invalid NextToken value.");
+    return new VaultException(VaultError.INVALID_NEXT_TOKEN, "The NextToken value is invalid.");
   }
 }

@@ -43,8 +43,22 @@ final class SecretConstraints {
   }
 
   static void checkValue(SecretValue value) {
-    if (value != null && value.size() > MAX_VALUE_BYTES) {
-      throw tooLong(value.isBinary() ? "secretBinary" : "secretString", MAX_VALUE_BYTES);
+    if (value == null) {
+      return;
+    }
+    String field = value.isBinary() ? "secretBinary" : "secretString";
+    if (value.size() == 0) {
+      throw VaultException.validation("1 validation error detected: Value at '" + field
+          + "' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    }
+    if (value.size() > MAX_VALUE_BYTES) {
+      throw tooLong(field, MAX_VALUE_BYTES);
+    }
+  }
+
+  static void checkVersionId(String field, String versionId) {
+    if (versionId != null) {
+      checkLength(field, versionId, 32, 64);
     }
   }
 

@@ -17,7 +17,7 @@ public record SecretFilter(String key, List<String> values) {
 
   static final Set<String> KEYS =
       Set.of("all", "name", "tag-key", "description", "tag-value", "primary-region", "owning-service");
-  private static final Pattern VALUE = Pattern.compile("[a-zA-Z0-9 :_@/+=.\\-!]+");
+  private static final Pattern VALUE = Pattern.compile("!?[a-zA-Z0-9 :_@/+=.\\-!]*");
   private static final Pattern WORD_BREAK = Pattern.compile("[\\s/_+=.@:-]+");
 
   public SecretFilter {
@@ -36,10 +36,10 @@ public record SecretFilter(String key, List<String> values) {
           + "to 10 and greater than or equal to 1");
     }
     for (String value : values) {
-      if (value == null || value.isEmpty() || value.length() > 512 || !VALUE.matcher(value).matches()) {
+      if (value == null || value.length() > 512 || !VALUE.matcher(value).matches()) {
         throw VaultException.validation("1 validation error detected: Value at 'filters." + position
             + ".member.values' failed to satisfy constraint: Member must have length less than or equal "
-            + "to 512, and satisfy regular expression pattern: [a-zA-Z0-9 :_@/+=.\\-!]+");
+            + "to 512, and satisfy regular expression pattern: ^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$");
       }
     }
   }

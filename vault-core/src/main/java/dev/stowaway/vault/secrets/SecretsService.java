@@ -34,6 +34,8 @@ public final class SecretsService {
   static final int DEFAULT_RECOVERY_DAYS = 30;
   static final int MAX_PAGE = 100;
   private static final int MAX_BATCH_IDS = 20;
+  private static final int MAX_BATCH_RESULTS = 20;
+  private static final int MAX_FILTERS = 10;
   static final String MARKED_FOR_DELETION =
       "You can't perform this operation on the secret because it was marked for deletion.";
   private static final String NOT_FOUND = "Secrets Manager can't find the specified secret.";
@@ -75,7 +77,7 @@ public final class SecretsService {
       String versionId = null;
       if (cmd.value() != null) {
         versionId = cmd.clientRequestToken() != null ? cmd.clientRequestToken() : ids.uuid();
-        versions.add(versionId, now, List.of(VersionSet.CURRENT));
+        versions.add(versionId, now, List.of(VersionSet.CURRENT), cmd.kmsKeyId());
         tx.putVersionData(arn, versionId, seal(key, arn, versionId, cmd.value()));
       }
       tx.putSecret(new SecretRecord(arn, cmd.name(), cmd.description(), cmd.kmsKeyId(), tagRecords(cmd.tags()),
@@ -148,7 +150,7 @@ public final class SecretsService {
     }
     long now = clock.millis();
     String versionId = token != null ? token : ids.uuid();
-    versions.add(versionId, now, stages);
+    versions.add(versionId, now, stages, kmsKeyId);
     for (String dropped : versions.prune(now)) {
       tx.removeVersionData(secret.arn(), dropped);
     }
@@ -160,6 +162,8 @@ public final class SecretsService {
   public SecretRef updateVersionStage(String secretId, String stage, String removeFrom, String moveTo) {
     SecretConstraints.checkSecretId(secretId);
     SecretConstraints.checkStage("versionStage", stage);
+    SecretConstraints.checkVersionId("removeFromVersionId", removeFrom);
+    SecretConstraints.checkVersionId("moveToVersionId", moveTo);
     return store.write(tx -> {
       SecretRecord secret = live(tx, secretId);
       VersionSet versions = new VersionSet(secret.versions());
@@ -259,6 +263,7 @@ public final class SecretsService {
 
   public RetrievedSecret getValue(String secretId, String versionId, String versionStage) {
     SecretConstraints.checkSecretId(secretId);
+    SecretConstraints.checkVersionId("versionId", versionId);
     if (versionStage != null) {
       SecretConstraints.checkStage("versionStage", versionStage);
     }
@@ -277,6 +282,11 @@ public final class SecretsService {
       throw VaultException.invalidParameter(
           "'Filters' not specified. 'Filters' must also be specified when 'MaxResults' is provided.");
     }
+    if (maxResults != null && (maxResults < 1 || maxResults > MAX_BATCH_RESULTS)) {
+      throw VaultException.validation("1 validation error detected: Value '" + maxResults + "' at 'maxResults' "
+          + "failed to satisfy constraint: Member must have value " + (maxResults < 1
+              ? "greater than or equal to 1" : "less than or equal to " + MAX_BATCH_RESULTS));
+    }
     if (byIds) {
       if (secretIds.size() > MAX_BATCH_IDS) {
         throw SecretConstraints.tooLong("secretIdList", MAX_BATCH_IDS);
@@ -292,7 +302,8 @@ public final class SecretsService {
       }
       return new BatchResult(values, errors, null);
     }
-    Page<SecretDescription> page = list(new ListQuery(filters, maxResults == null ? 20 : maxResults, nextToken, true, false));
+    Page<SecretDescription> page = list(new ListQuery(filters, maxResults == null ? MAX_BATCH_RESULTS : maxResults,
+        nextToken, true, false));
     List<RetrievedSecret> values = new ArrayList<>();
     List<BatchResult.Failure> errors = new ArrayList<>();
     for (SecretDescription d : page.items()) {
@@ -312,24 +323,25 @@ public final class SecretsService {
 
   public Page<SecretDescription> list(ListQuery query) {
     int max = pageSize(query.maxResults());
+    if (query.filters().size() > MAX_FILTERS) {
+      throw VaultException.validation("1 validation error detected: Value at 'filters' failed to satisfy "
+          + "constraint: Member must have length less than or equal to " + MAX_FILTERS);
+    }
     for (int i = 0; i < query.filters().size(); i++) {
       query.filters().get(i).validate(i + 1);
     }
-    PageToken after = PageToken.parse(query.nextToken());
-    Comparator<SecretRecord> order = Comparator.comparingLong(SecretRecord::createdDate).thenComparing(SecretRecord::arn);
-    if (!query.ascending()) {
-      order = order.reversed();
-    }
-    Comparator<SecretRecord> finalOrder = order;
+    PageToken after = PageToken.parse(query.nextToken(), query.sortBy());
+    Comparator<SecretRecord> order = query.sortBy().comparator();
+    Comparator<SecretRecord> finalOrder = query.ascending() ? order : order.reversed();
     return store.read(view -> {
       List<SecretRecord> matching = view.secrets().stream()
           .filter(s -> query.includePlannedDeletion() || s.deletedDate() == null)
           .filter(s -> query.filters().stream().allMatch(f -> f.matches(s)))
           .sorted(finalOrder)
-          .filter(s -> after == null || after.isBefore(s, query.ascending()))
+          .filter(s -> after == null || after.precedes(s, query.ascending()))
           .toList();
       List<SecretRecord> page = matching.subList(0, Math.min(max, matching.size()));
-      String next = matching.size() > max ? PageToken.after(page.get(page.size() - 1)) : null;
+      String next = matching.size() > max ? PageToken.after(query.sortBy(), page.get(page.size() - 1)) : null;
       return new Page<>(page.stream().map(this::describe).toList(), next);
     });
   }
@@ -344,7 +356,7 @@ public final class SecretsService {
           .filter(v -> includeDeprecated || !v.stages().isEmpty())
           .sorted(Comparator.comparingLong(SecretRecord.VersionRecord::createdDate).reversed())
           .map(v -> new VersionSummary(v.versionId(), v.stages(), Instant.ofEpochMilli(v.createdDate()),
-              instant(v.lastAccessedDate())))
+              instant(v.lastAccessedDate()), v.kmsKeyId()))
           .toList();
       int from = Math.min(offset, all.size());
       int to = Math.min(from + max, all.size());

@@ -33,25 +33,27 @@ final class VersionSet {
     final long createdDate;
     Long lastAccessedDate;
     final Set<String> stages;
+    final String kmsKeyId;
 
-    Version(String id, long createdDate, Long lastAccessedDate, List<String> stages) {
+    Version(String id, long createdDate, Long lastAccessedDate, List<String> stages, String kmsKeyId) {
       this.id = id;
       this.createdDate = createdDate;
       this.lastAccessedDate = lastAccessedDate;
       this.stages = new LinkedHashSet<>(stages);
+      this.kmsKeyId = kmsKeyId;
     }
   }
 
   VersionSet(List<VersionRecord> records) {
     for (VersionRecord r : records) {
-      versions.put(r.versionId(), new Version(r.versionId(), r.createdDate(), r.lastAccessedDate(), r.stages()));
+      versions.put(r.versionId(), new Version(r.versionId(), r.createdDate(), r.lastAccessedDate(), r.stages(), r.kmsKeyId()));
     }
   }
 
   List<VersionRecord> toRecords() {
     List<VersionRecord> out = new ArrayList<>(versions.size());
     for (Version v : versions.values()) {
-      out.add(new VersionRecord(v.id, v.createdDate, v.lastAccessedDate, List.copyOf(v.stages)));
+      out.add(new VersionRecord(v.id, v.createdDate, v.lastAccessedDate, List.copyOf(v.stages), v.kmsKeyId));
     }
     return out;
   }
@@ -71,11 +73,15 @@ final class VersionSet {
 
   /** Adds a new version carrying {@code stages}, taking each label from wherever it was. */
   void add(String versionId, long createdDate, List<String> stages) {
+    add(versionId, createdDate, stages, null);
+  }
+
+  void add(String versionId, long createdDate, List<String> stages, String kmsKeyId) {
     Optional<String> oldCurrent = holderOf(CURRENT);
     for (String stage : stages) {
       detach(stage);
     }
-    versions.put(versionId, new Version(versionId, createdDate, null, stages));
+    versions.put(versionId, new Version(versionId, createdDate, null, stages, kmsKeyId));
     if (stages.contains(CURRENT) && oldCurrent.isPresent()) {
       detach(PREVIOUS);
       versions.get(oldCurrent.get()).stages.add(PREVIOUS);

@@ -30,8 +30,13 @@ public record SecretRecord(
 
   public record TagRecord(String key, String value) {}
 
-  /** One version's bookkeeping; its encrypted value is stored separately. */
-  public record VersionRecord(String versionId, long createdDate, Long lastAccessedDate, List<String> stages) {
+  /**
+   * One version's bookkeeping; its encrypted value is stored separately.
+   *
+   * @param kmsKeyId the key the secret named when this version was sealed, or null for the default
+   */
+  public record VersionRecord(String versionId, long createdDate, Long lastAccessedDate, List<String> stages,
+      String kmsKeyId) {
     public VersionRecord {
       stages = List.copyOf(stages);
     }

@@ -299,8 +299,51 @@ class SecretsServiceTest {
 
   @Test
   void garbledNextTokenIsInvalidParameter() {
-    assertRefused(VaultError.INVALID_PARAMETER, "Invalid NextToken value.",
+    assertRefused(VaultError.INVALID_NEXT_TOKEN, "The NextToken value is invalid.",
         () -> secrets.list(new ListQuery(List.of(), null, "%%%not-a-token", true, false)));
+  }
+
+  @Test
+  void tokenFromAListingSortedOtherwiseIsInvalid() {
+    create("a", "1");
+    create("b", "2");
+    String byName = secrets.list(new ListQuery(List.of(), 1, null, SortKey.NAME, true, false)).nextToken();
+    assertRefused(VaultError.INVALID_NEXT_TOKEN, "The NextToken value is invalid.",
+        () -> secrets.list(new ListQuery(List.of(), 1, byName, SortKey.CREATED_DATE, true, false)));
+  }
+
+  @Test
+  void listSortsByNameDescendingAcrossPages() {
+    for (String name : List.of("m", "a", "z", "k")) {
+      create(name, "v");
+    }
+    List<String> seen = new ArrayList<>();
+    String token = null;
+    do {
+      Page<SecretDescription> page = secrets.list(new ListQuery(List.of(), 3, token, SortKey.NAME, false, false));
+      page.items().forEach(d -> seen.add(d.name()));
+      token = page.nextToken();
+    } while (token != null);
+    assertEquals(List.of("z", "m", "k", "a"), seen);
+  }
+
+  @Test
+  void emptyValueFailsValidation() {
+    assertRefused(VaultError.VALIDATION, "1 validation error detected: Value at 'secretString' failed to satisfy "
+        + "constraint: Member must have length greater than or equal to 1", () -> create("empty", ""));
+  }
+
+  @Test
+  void shortVersionIdFailsValidation() {
+    create("prod/db", "one");
+    assertRefused(VaultError.VALIDATION, "1 validation error detected: Value at 'versionId' failed to satisfy "
+        + "constraint: Member must have length greater than or equal to 32", () -> secrets.getValue("prod/db", "v1", null));
+  }
+
+  @Test
+  void versionsRememberTheKeyTheyWereSealedUnder() {
+    create("prod/db", "one");
+    assertEquals(null, secrets.listVersionIds("prod/db", false, null, null).versions().get(0).kmsKeyId());
   }
 
   @Test
