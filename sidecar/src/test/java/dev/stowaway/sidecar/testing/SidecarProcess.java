@@ -68,7 +68,7 @@ public final class SidecarProcess implements AutoCloseable {
     return launch(dataDir, Map.of()).awaitServing();
   }
 
-  /** Waits for the line that names the endpoint; fails with the output if the process dies first. */
+  /** Waits for the start-up banner to end; fails with the output if the process dies first. */
   public SidecarProcess awaitServing() {
     try {
       while (true) {
@@ -79,7 +79,9 @@ public final class SidecarProcess implements AutoCloseable {
         Matcher m = SERVING.matcher(line);
         if (m.find()) {
           endpoint = URI.create(m.group(1));
-          return this;
+        }
+        if (endpoint != null && line.contains("secretsmanager list-secrets")) {
+          return this; // the banner's last line: everything start-up prints is in output()
         }
       }
     } catch (InterruptedException e) {

@@ -1,10 +1,7 @@
 package dev.stowaway.vault.secrets;
 
 import dev.stowaway.vault.RandomIds;
-import dev.stowaway.vault.VaultError;
 import dev.stowaway.vault.VaultException;
-import dev.stowaway.vault.kms.EncryptionContext;
-import dev.stowaway.vault.kms.Envelope;
 import dev.stowaway.vault.kms.EnvelopeCipher;
 import dev.stowaway.vault.kms.KeyRing;
 import dev.stowaway.vault.store.KmsKeyRecord;
@@ -18,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,9 +32,6 @@ public final class SecretsService {
   private static final int MAX_BATCH_IDS = 20;
   private static final int MAX_BATCH_RESULTS = 20;
   private static final int MAX_FILTERS = 10;
-  static final String MARKED_FOR_DELETION =
-      "You can't perform this operation on the secret because it was marked for deletion.";
-  private static final String NOT_FOUND = "Secrets Manager can't find the specified secret.";
 
   private final SecretStore store;
   private final KeyRing keyRing;
@@ -46,6 +39,8 @@ public final class SecretsService {
   private final Clock clock;
   private final RandomIds ids;
   private final SecretArn arns;
+  private final SecretLookup lookup;
+  private final VersionCipher versionCipher;
 
   public SecretsService(SecretStore store, KeyRing keyRing, EnvelopeCipher cipher, Clock clock,
       RandomIds ids, SecretArn arns) {
@@ -55,6 +50,8 @@ public final class SecretsService {
     this.clock = clock;
     this.ids = ids;
     this.arns = arns;
+    this.lookup = new SecretLookup(arns);
+    this.versionCipher = new VersionCipher(cipher);
   }
 
   // ---- writes -------------------------------------------------------------------------------
@@ -78,7 +75,7 @@ public final class SecretsService {
       if (cmd.value() != null) {
         versionId = cmd.clientRequestToken() != null ? cmd.clientRequestToken() : ids.uuid();
         versions.add(versionId, now, List.of(VersionSet.CURRENT), cmd.kmsKeyId());
-        tx.putVersionData(arn, versionId, seal(key, arn, versionId, cmd.value()));
+        tx.putVersionData(arn, versionId, versionCipher.seal(key, arn, versionId, cmd.value()));
       }
       tx.putSecret(new SecretRecord(arn, cmd.name(), cmd.description(), cmd.kmsKeyId(), tagRecords(cmd.tags()),
           now, now, null, null, null, versions.toRecords()));
@@ -111,8 +108,14 @@ public final class SecretsService {
     List<String> stages = cmd.versionStages() == null ? List.of(VersionSet.CURRENT) : List.copyOf(cmd.versionStages());
     SecretConstraints.checkStages(stages);
     return store.write(tx -> {
-      SecretRecord secret = live(tx, cmd.secretId());
-      return addVersion(tx, secret, secret.description(), secret.kmsKeyId(), cmd.value(), cmd.clientRequestToken(), stages);
+      SecretRecord secret = lookup.live(tx, cmd.secretId());
+      // As AWS does: the first version a secret ever gets is AWSCURRENT, whatever else it is labelled.
+      List<String> labels = stages;
+      if (secret.versions().isEmpty() && !stages.contains(VersionSet.CURRENT)) {
+        labels = new ArrayList<>(stages);
+        labels.add(VersionSet.CURRENT);
+      }
+      return addVersion(tx, secret, secret.description(), secret.kmsKeyId(), cmd.value(), cmd.clientRequestToken(), labels);
     });
   }
 
@@ -122,7 +125,7 @@ public final class SecretsService {
     SecretConstraints.checkValue(cmd.value());
     SecretConstraints.checkClientRequestToken(cmd.clientRequestToken());
     return store.write(tx -> {
-      SecretRecord secret = live(tx, cmd.secretId());
+      SecretRecord secret = lookup.live(tx, cmd.secretId());
       String description = cmd.description() != null ? cmd.description() : secret.description();
       String kmsKeyId = secret.kmsKeyId();
       if (cmd.kmsKeyId() != null) {
@@ -134,7 +137,7 @@ public final class SecretsService {
             List.of(VersionSet.CURRENT));
         return new SecretRef(ref.arn(), ref.name(), ref.versionId(), List.of());
       }
-      tx.putSecret(withVersions(secret, description, kmsKeyId, secret.versions(), clock.millis()));
+      tx.putSecret(secret.withContent(description, kmsKeyId, secret.versions(), clock.millis()));
       return new SecretRef(secret.arn(), secret.name(), null, List.of());
     });
   }
@@ -154,8 +157,8 @@ public final class SecretsService {
     for (String dropped : versions.prune(now)) {
       tx.removeVersionData(secret.arn(), dropped);
     }
-    tx.putVersionData(secret.arn(), versionId, seal(keyFor(tx, kmsKeyId), secret.arn(), versionId, value));
-    tx.putSecret(withVersions(secret, description, kmsKeyId, versions.toRecords(), now));
+    tx.putVersionData(secret.arn(), versionId, versionCipher.seal(keyFor(tx, kmsKeyId), secret.arn(), versionId, value));
+    tx.putSecret(secret.withContent(description, kmsKeyId, versions.toRecords(), now));
     return new SecretRef(secret.arn(), secret.name(), versionId, versions.stagesOf(versionId));
   }
 
@@ -165,14 +168,14 @@ public final class SecretsService {
     SecretConstraints.checkVersionId("removeFromVersionId", removeFrom);
     SecretConstraints.checkVersionId("moveToVersionId", moveTo);
     return store.write(tx -> {
-      SecretRecord secret = live(tx, secretId);
+      SecretRecord secret = lookup.live(tx, secretId);
       VersionSet versions = new VersionSet(secret.versions());
       versions.moveStage(stage, removeFrom, moveTo);
       long now = clock.millis();
       for (String dropped : versions.prune(now)) {
         tx.removeVersionData(secret.arn(), dropped);
       }
-      tx.putSecret(withVersions(secret, secret.description(), secret.kmsKeyId(), versions.toRecords(), now));
+      tx.putSecret(secret.withContent(secret.description(), secret.kmsKeyId(), versions.toRecords(), now));
       return new SecretRef(secret.arn(), secret.name(), null, List.of());
     });
   }
@@ -189,19 +192,17 @@ public final class SecretsService {
           "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
     }
     return store.write(tx -> {
-      SecretRecord secret = find(tx, secretId);
+      SecretRecord secret = lookup.find(tx, secretId);
       Instant now = clock.instant();
       if (forceDeleteWithoutRecovery) {
         tx.removeSecret(secret.arn());
         return new DeletionResult(secret.arn(), secret.name(), now);
       }
       if (secret.deletedDate() != null) {
-        throw VaultException.invalidRequest(MARKED_FOR_DELETION);
+        throw VaultException.invalidRequest(SecretLookup.MARKED_FOR_DELETION);
       }
       Instant deletion = now.plus(Duration.ofDays(days));
-      tx.putSecret(new SecretRecord(secret.arn(), secret.name(), secret.description(), secret.kmsKeyId(),
-          secret.tags(), secret.createdDate(), secret.lastChangedDate(), secret.lastAccessedDate(),
-          now.toEpochMilli(), deletion.toEpochMilli(), secret.versions()));
+      tx.putSecret(secret.withDeletion(now.toEpochMilli(), deletion.toEpochMilli(), now.toEpochMilli()));
       return new DeletionResult(secret.arn(), secret.name(), deletion);
     });
   }
@@ -209,11 +210,9 @@ public final class SecretsService {
   public SecretRef restore(String secretId) {
     SecretConstraints.checkSecretId(secretId);
     return store.write(tx -> {
-      SecretRecord secret = find(tx, secretId);
+      SecretRecord secret = lookup.find(tx, secretId);
       if (secret.deletedDate() != null) {
-        tx.putSecret(new SecretRecord(secret.arn(), secret.name(), secret.description(), secret.kmsKeyId(),
-            secret.tags(), secret.createdDate(), clock.millis(), secret.lastAccessedDate(), null, null,
-            secret.versions()));
+        tx.putSecret(secret.withDeletion(null, null, clock.millis()));
       }
       return new SecretRef(secret.arn(), secret.name(), null, List.of());
     });
@@ -223,13 +222,13 @@ public final class SecretsService {
     SecretConstraints.checkSecretId(secretId);
     SecretConstraints.checkTags(tags);
     store.write(tx -> {
-      SecretRecord secret = find(tx, secretId);
+      SecretRecord secret = lookup.find(tx, secretId);
       Map<String, String> merged = new LinkedHashMap<>();
       secret.tags().forEach(t -> merged.put(t.key(), t.value()));
       tags.forEach(t -> merged.put(t.key(), t.value()));
       List<Tag> all = merged.entrySet().stream().map(e -> new Tag(e.getKey(), e.getValue())).toList();
       SecretConstraints.checkTags(all);
-      tx.putSecret(withTags(secret, tagRecords(all)));
+      tx.putSecret(secret.withTags(tagRecords(all), clock.millis()));
       return null;
     });
   }
@@ -238,8 +237,9 @@ public final class SecretsService {
     SecretConstraints.checkSecretId(secretId);
     tagKeys.forEach(SecretConstraints::checkTagKey);
     store.write(tx -> {
-      SecretRecord secret = find(tx, secretId);
-      tx.putSecret(withTags(secret, secret.tags().stream().filter(t -> !tagKeys.contains(t.key())).toList()));
+      SecretRecord secret = lookup.find(tx, secretId);
+      tx.putSecret(secret.withTags(secret.tags().stream().filter(t -> !tagKeys.contains(t.key())).toList(),
+          clock.millis()));
       return null;
     });
   }
@@ -267,7 +267,7 @@ public final class SecretsService {
     if (versionStage != null) {
       SecretConstraints.checkStage("versionStage", versionStage);
     }
-    RetrievedSecret found = store.read(view -> retrieve(view, live(view, secretId), versionId, versionStage));
+    RetrievedSecret found = store.read(view -> retrieve(view, lookup.live(view, secretId), versionId, versionStage));
     recordAccess(found.arn(), found.versionId());
     return found;
   }
@@ -318,7 +318,7 @@ public final class SecretsService {
 
   public SecretDescription describe(String secretId) {
     SecretConstraints.checkSecretId(secretId);
-    return store.read(view -> describe(find(view, secretId)));
+    return store.read(view -> SecretLookup.describe(lookup.find(view, secretId)));
   }
 
   public Page<SecretDescription> list(ListQuery query) {
@@ -342,7 +342,7 @@ public final class SecretsService {
           .toList();
       List<SecretRecord> page = matching.subList(0, Math.min(max, matching.size()));
       String next = matching.size() > max ? PageToken.after(query.sortBy(), page.get(page.size() - 1)) : null;
-      return new Page<>(page.stream().map(this::describe).toList(), next);
+      return new Page<>(page.stream().map(SecretLookup::describe).toList(), next);
     });
   }
 
@@ -351,7 +351,7 @@ public final class SecretsService {
     int max = pageSize(maxResults);
     int offset = PageToken.offset(nextToken);
     return store.read(view -> {
-      SecretRecord secret = find(view, secretId);
+      SecretRecord secret = lookup.find(view, secretId);
       List<VersionSummary> all = secret.versions().stream()
           .filter(v -> includeDeprecated || !v.stages().isEmpty())
           .sorted(Comparator.comparingLong(SecretRecord.VersionRecord::createdDate).reversed())
@@ -383,24 +383,7 @@ public final class SecretsService {
       chosen = versions.holderOf(stage).orElseThrow(() ->
           VaultException.notFound("Secrets Manager can't find the specified secret value for staging label: " + stage));
     }
-    byte[] stored = view.versionData(secret.arn(), chosen).orElseThrow(() ->
-        new VaultException(VaultError.DECRYPTION_FAILURE, "The value of version " + chosen + " is missing from the store."));
-    Envelope envelope;
-    try {
-      envelope = Envelope.decode(stored);
-    } catch (IllegalArgumentException e) {
-      throw new VaultException(VaultError.DECRYPTION_FAILURE,
-          "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
-    }
-    KmsKeyRecord key = view.kmsKey(envelope.keyId()).orElseThrow(() ->
-        new VaultException(VaultError.DECRYPTION_FAILURE, "KMS key " + envelope.keyId() + " no longer exists."));
-    byte[] plaintext = cipher.open(key, envelope, context(secret.arn(), chosen));
-    SecretValue value;
-    try {
-      value = SecretValue.deserialize(plaintext);
-    } finally {
-      Arrays.fill(plaintext, (byte) 0);
-    }
+    SecretValue value = versionCipher.open(view, secret.arn(), chosen);
     long created = secret.versions().stream().filter(v -> v.versionId().equals(chosen)).findFirst()
         .map(SecretRecord.VersionRecord::createdDate).orElse(secret.createdDate());
     return new RetrievedSecret(secret.arn(), secret.name(), chosen, value, versions.stagesOf(chosen),
@@ -423,9 +406,7 @@ public final class SecretsService {
         if (versions.contains(versionId)) {
           versions.touch(versionId, today);
         }
-        tx.putSecret(new SecretRecord(secret.arn(), secret.name(), secret.description(), secret.kmsKeyId(),
-            secret.tags(), secret.createdDate(), secret.lastChangedDate(), today, secret.deletedDate(),
-            secret.deletionDate(), versions.toRecords()));
+        tx.putSecret(secret.withAccess(today, versions.toRecords()));
       });
       return null;
     });
@@ -440,70 +421,8 @@ public final class SecretsService {
     }
   }
 
-  private byte[] seal(KmsKeyRecord key, String arn, String versionId, SecretValue value) {
-    byte[] plaintext = value.serialize();
-    try {
-      return cipher.seal(key, plaintext, context(arn, versionId)).encode();
-    } finally {
-      Arrays.fill(plaintext, (byte) 0);
-    }
-  }
-
-  private static EncryptionContext context(String arn, String versionId) {
-    return EncryptionContext.of("SecretARN", arn, "SecretVersionId", versionId);
-  }
-
   private KmsKeyRecord keyFor(StoreView view, String kmsKeyId) {
     return keyRing.resolve(view, kmsKeyId == null ? KeyRing.SECRETS_MANAGER_ALIAS : kmsKeyId);
-  }
-
-  /** The secret, unless it is scheduled for deletion. */
-  private SecretRecord live(StoreView view, String secretId) {
-    SecretRecord secret = find(view, secretId);
-    if (secret.deletedDate() != null) {
-      throw VaultException.invalidRequest(MARKED_FOR_DELETION);
-    }
-    return secret;
-  }
-
-  /** Finds a secret by name, full ARN or partial ARN (the ARN without its random suffix). */
-  private SecretRecord find(StoreView view, String secretId) {
-    if (arns.isArn(secretId)) {
-      Optional<SecretRecord> exact = view.secret(secretId);
-      if (exact.isPresent()) {
-        return exact.get();
-      }
-      String resource = arns.resourceOf(secretId);
-      if (resource == null) {
-        throw VaultException.notFound(NOT_FOUND);
-      }
-      return view.arnForName(resource).flatMap(view::secret).orElseThrow(() -> VaultException.notFound(NOT_FOUND));
-    }
-    return view.arnForName(secretId).flatMap(view::secret).orElseThrow(() -> VaultException.notFound(NOT_FOUND));
-  }
-
-  private SecretDescription describe(SecretRecord s) {
-    Map<String, List<String>> stages = new LinkedHashMap<>();
-    for (SecretRecord.VersionRecord v : s.versions()) {
-      if (!v.stages().isEmpty()) {
-        stages.put(v.versionId(), v.stages());
-      }
-    }
-    return new SecretDescription(s.arn(), s.name(), s.description(), s.kmsKeyId(),
-        s.tags().stream().map(t -> new Tag(t.key(), t.value())).toList(),
-        Instant.ofEpochMilli(s.createdDate()), Instant.ofEpochMilli(s.lastChangedDate()),
-        instant(s.lastAccessedDate()), instant(s.deletedDate()), stages);
-  }
-
-  private static SecretRecord withVersions(SecretRecord s, String description, String kmsKeyId,
-      List<SecretRecord.VersionRecord> versions, long now) {
-    return new SecretRecord(s.arn(), s.name(), description, kmsKeyId, s.tags(), s.createdDate(), now,
-        s.lastAccessedDate(), s.deletedDate(), s.deletionDate(), versions);
-  }
-
-  private SecretRecord withTags(SecretRecord s, List<TagRecord> tags) {
-    return new SecretRecord(s.arn(), s.name(), s.description(), s.kmsKeyId(), tags, s.createdDate(),
-        clock.millis(), s.lastAccessedDate(), s.deletedDate(), s.deletionDate(), s.versions());
   }
 
   private static List<TagRecord> tagRecords(List<Tag> tags) {

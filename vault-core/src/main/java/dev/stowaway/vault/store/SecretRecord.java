@@ -28,6 +28,27 @@ public record SecretRecord(
     versions = List.copyOf(versions);
   }
 
+  public SecretRecord withContent(String description, String kmsKeyId, List<VersionRecord> versions, long changed) {
+    return new SecretRecord(arn, name, description, kmsKeyId, tags, createdDate, changed, lastAccessedDate,
+        deletedDate, deletionDate, versions);
+  }
+
+  public SecretRecord withTags(List<TagRecord> tags, long changed) {
+    return new SecretRecord(arn, name, description, kmsKeyId, tags, createdDate, changed, lastAccessedDate,
+        deletedDate, deletionDate, versions);
+  }
+
+  /** Marks (or, with nulls, unmarks) the secret for deletion. */
+  public SecretRecord withDeletion(Long deletedDate, Long deletionDate, long changed) {
+    return new SecretRecord(arn, name, description, kmsKeyId, tags, createdDate, changed, lastAccessedDate,
+        deletedDate, deletionDate, versions);
+  }
+
+  public SecretRecord withAccess(long day, List<VersionRecord> versions) {
+    return new SecretRecord(arn, name, description, kmsKeyId, tags, createdDate, lastChangedDate, day,
+        deletedDate, deletionDate, versions);
+  }
+
   public record TagRecord(String key, String value) {}
 
   /**

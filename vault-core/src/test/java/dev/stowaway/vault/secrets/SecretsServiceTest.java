@@ -135,6 +135,14 @@ class SecretsServiceTest {
   }
 
   @Test
+  void firstPutOnAnEmptySecretIsCurrentWhateverItsLabels() {
+    secrets.create(new CreateSecret("empty", null, null, null, null, List.of()));
+    SecretRef ref = secrets.putValue(new PutSecretValue("empty", SecretValue.ofString("v"), null, List.of("blue")));
+    assertEquals(List.of("blue", "AWSCURRENT"), ref.versionStages());
+    assertEquals("v", current("empty"));
+  }
+
+  @Test
   void versionIdAndMismatchedStageIsInvalidRequest() {
     SecretRef v1 = create("prod/db", "one");
     assertRefused(VaultError.INVALID_REQUEST, "You provided a VersionStage that is not associated to the provided VersionId.",
@@ -200,7 +208,7 @@ class SecretsServiceTest {
     create("prod/db", "one");
     DeletionResult d = secrets.delete("prod/db", null, false);
     assertEquals(Instant.parse("2026-03-31T10:00:00Z"), d.deletionDate());
-    assertRefused(VaultError.INVALID_REQUEST, SecretsService.MARKED_FOR_DELETION, () -> secrets.getValue("prod/db", null, null));
+    assertRefused(VaultError.INVALID_REQUEST, SecretLookup.MARKED_FOR_DELETION, () -> secrets.getValue("prod/db", null, null));
     assertEquals(Instant.parse("2026-03-01T10:00:00Z"), secrets.describe("prod/db").deletedDate());
   }
 

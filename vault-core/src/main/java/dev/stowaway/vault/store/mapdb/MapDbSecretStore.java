@@ -139,11 +139,7 @@ public final class MapDbSecretStore implements SecretStore {
 
     @Override
     public List<SecretRecord> secrets() {
-      List<SecretRecord> all = new ArrayList<>(secrets.size());
-      for (byte[] bytes : secrets.values()) {
-        all.add(codec.decode(bytes, SecretRecord.class));
-      }
-      return all;
+      return decodeAll(secrets, SecretRecord.class);
     }
 
     @Override
@@ -169,9 +165,13 @@ public final class MapDbSecretStore implements SecretStore {
 
     @Override
     public List<AccessKeyRecord> accessKeys() {
-      List<AccessKeyRecord> all = new ArrayList<>();
-      for (byte[] bytes : accessKeys.values()) {
-        all.add(codec.decode(bytes, AccessKeyRecord.class));
+      return decodeAll(accessKeys, AccessKeyRecord.class);
+    }
+
+    private <T> List<T> decodeAll(BTreeMap<String, byte[]> map, Class<T> type) {
+      List<T> all = new ArrayList<>(map.size());
+      for (byte[] bytes : map.values()) {
+        all.add(codec.decode(bytes, type));
       }
       return all;
     }
