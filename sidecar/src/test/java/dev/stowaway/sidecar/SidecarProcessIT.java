@@ -89,6 +89,29 @@ class SidecarProcessIT {
   }
 
   @Test
+  void sigkillLosesNoAcknowledgedWrite() throws IOException {
+    Map<String, String> acknowledged = new java.util.LinkedHashMap<>();
+    try (SidecarProcess sidecar = SidecarProcess.start(dataDir); SecretsManagerClient sm = client(sidecar)) {
+      for (int i = 0; i < 20; i++) {
+        String name = "crash/s" + i;
+        sm.createSecret(r -> r.name(name).secretString("first"));
+        String last = "second-" + i;
+        sm.putSecretValue(r -> r.secretId(name).secretString(last));
+        acknowledged.put(name, last);
+      }
+      assertEquals(137, sidecar.kill(), sidecar.output()); // 128 + SIGKILL: nothing was closed
+      assertFalse(sidecar.output().contains("store closed"));
+    }
+    try (SidecarProcess sidecar = SidecarProcess.start(dataDir); SecretsManagerClient sm = client(sidecar)) {
+      acknowledged.forEach((name, value) -> {
+        assertEquals(value, sm.getSecretValue(r -> r.secretId(name)).secretString());
+        assertEquals("first", sm.getSecretValue(r -> r.secretId(name).versionStage("AWSPREVIOUS")).secretString());
+      });
+      sidecar.terminate();
+    }
+  }
+
+  @Test
   void noPlaintextReachesTheDataDirectoryOrTheOutput() throws IOException {
     List<byte[]> plaintexts = new ArrayList<>();
     String output;

@@ -115,6 +115,12 @@ public final class SidecarProcess implements AutoCloseable {
     return awaitExit();
   }
 
+  /** SIGKILL: no shutdown hook, no store close, as in a crash. */
+  public int kill() {
+    process.toHandle().destroyForcibly();
+    return awaitExit();
+  }
+
   public String output() {
     return output.toString();
   }
