@@ -60,7 +60,10 @@ public final class MapDbSecretStore implements SecretStore {
           .make();
       return new MapDbSecretStore(db);
     } catch (RuntimeException e) {
-      throw new StoreException("cannot open the vault store " + file + ": " + e.getMessage(), e);
+      String why = e.getMessage() != null && e.getMessage().contains("locked")
+          ? "it is locked by another process (is another sidecar using this data directory?)"
+          : e.getMessage();
+      throw new StoreException("cannot open the vault store " + file + ": " + why, e);
     }
   }
 

@@ -87,6 +87,17 @@ class MapDbSecretStoreIT {
   }
 
   @Test
+  void secondOpenOfTheSameFileIsRefusedWithAHint() {
+    Path file = dir.resolve("vault.db");
+    try (MapDbSecretStore first = MapDbSecretStore.open(file)) {
+      dev.stowaway.vault.store.StoreException e =
+          assertThrows(dev.stowaway.vault.store.StoreException.class, () -> MapDbSecretStore.open(file));
+      assertEquals("cannot open the vault store " + file + ": it is locked by another process (is another sidecar "
+          + "using this data directory?)", e.getMessage());
+    }
+  }
+
+  @Test
   void closedStoreRefusesWork() {
     MapDbSecretStore store = MapDbSecretStore.open(dir.resolve("vault.db"));
     store.close();
