@@ -1,0 +1,99 @@
+package dev.stowaway.agent;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.stowaway.agent.bootstrap.PlaceholderHook;
+import dev.stowaway.agent.config.AgentConfig;
+import dev.stowaway.agent.config.AgentConfigException;
+import dev.stowaway.agent.config.AgentConfigParser;
+import dev.stowaway.agent.instrument.Instrumenter;
+import dev.stowaway.agent.resolve.AwsCredentials;
+import dev.stowaway.agent.resolve.PlaceholderParser;
+import dev.stowaway.agent.resolve.PlaceholderSyntaxException;
+import dev.stowaway.agent.resolve.ResolutionException;
+import dev.stowaway.agent.resolve.Resolver;
+import dev.stowaway.agent.resolve.SidecarClient;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.lang.instrument.Instrumentation;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the settings, checks every placeholder already in system properties and the environment
+ * (fail fast, naming the property and reference, never a value), then installs the resolver and
+ * the instrumentation.
+ */
+final class AgentStartup {
+
+  private static final Logger LOG = System.getLogger("dev.stowaway.agent");
+
+  private AgentStartup() {}
+
+  static void run(String args, Instrumentation inst, Map<String, String> env) {
+    AgentConfig config;
+    try {
+      config = AgentConfigParser.parse(args, env);
+    } catch (AgentConfigException e) {
+      throw new StartupFailure(e.getMessage(), true);
+    }
+    AwsCredentials credentials;
+    try {
+      credentials = AwsCredentials.fromEnvironment(env, System.getProperty("user.home"));
+    } catch (AwsCredentials.CredentialsException e) {
+      throw new StartupFailure(e.getMessage(), config.failOnError());
+    }
+    SidecarClient client = new SidecarClient(config.endpoint(), credentials, config.region(), Clock.systemUTC(),
+        Duration.ofSeconds(2));
+    Resolver resolver = new Resolver(client, config.ttl(), config.maxStale(), Ticker.systemTicker());
+    int found = checkPlaceholdersAtStartup(resolver, env, config.failOnError());
+    PlaceholderHook.install(resolver);
+    Instrumenter.install(inst);
+    LOG.log(Level.INFO, "stowaway-agent: active, resolving placeholders through " + config.endpoint()
+        + " (" + found + " found in system properties and environment at start-up)");
+  }
+
+  /** Resolves each placeholder once (warming the cache); returns how many there were. */
+  private static int checkPlaceholdersAtStartup(Resolver resolver, Map<String, String> env, boolean failOnError) {
+    List<String[]> candidates = new ArrayList<>();
+    // entrySet reads the raw values: nothing is instrumented yet, and we want the placeholders.
+    for (Map.Entry<Object, Object> e : System.getProperties().entrySet()) {
+      if (e.getValue() instanceof String v && PlaceholderParser.mightContain(v)) {
+        candidates.add(new String[] {"system property '" + e.getKey() + "'", v});
+      }
+    }
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      if (PlaceholderParser.mightContain(e.getValue())) {
+        candidates.add(new String[] {"environment variable '" + e.getKey() + "'", e.getValue()});
+      }
+    }
+    for (String[] c : candidates) {
+      try {
+        resolver.apply(c[1]);
+      } catch (PlaceholderSyntaxException | ResolutionException e) {
+        String line = "cannot resolve " + c[0] + ": " + e.getMessage();
+        if (failOnError) {
+          throw new StartupFailure(line, true);
+        }
+        LOG.log(Level.WARNING, "stowaway-agent: " + line + " (onError=warn: it keeps its placeholder)");
+      }
+    }
+    return candidates.size();
+  }
+
+  /** Start-up cannot go on as configured; the message is the one line the user sees. */
+  static final class StartupFailure extends RuntimeException {
+    private final boolean stop;
+
+    StartupFailure(String message, boolean stop) {
+      super(message, null, false, false);
+      this.stop = stop;
+    }
+
+    boolean stopsTheApplication() {
+      return stop;
+    }
+  }
+}

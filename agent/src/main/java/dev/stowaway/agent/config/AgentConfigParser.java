@@ -1,0 +1,137 @@
+package dev.stowaway.agent.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * The one place agent settings are read: {@code -javaagent:…=key=value,…} first, then the
+ * {@code STOWAWAY_*} environment variable for each setting, then defaults. An unknown key or a bad
+ * value is refused with a message naming it.
+ */
+public final class AgentConfigParser {
+
+  private static final Map<String, String> ENV_NAMES = Map.of(
+      "endpoint", "STOWAWAY_ENDPOINT",
+      "ttl", "STOWAWAY_TTL",
+      "onError", "STOWAWAY_ON_ERROR",
+      "maxStale", "STOWAWAY_MAX_STALE",
+      "region", "STOWAWAY_REGION");
+
+  private AgentConfigParser() {}
+
+  public static AgentConfig parse(String agentArgs, Map<String, String> env) {
+    Map<String, String> given = new LinkedHashMap<>();
+    if (agentArgs != null && !agentArgs.isBlank()) {
+      for (String pair : agentArgs.split(",")) {
+        int eq = pair.indexOf('=');
+        String key = (eq < 0 ? pair : pair.substring(0, eq)).trim();
+        if (!ENV_NAMES.containsKey(key)) {
+          throw new AgentConfigException("unknown setting '" + key + "' (known: endpoint, ttl, onError, maxStale, region)");
+        }
+        if (eq < 0) {
+          throw new AgentConfigException("setting '" + key + "' needs a value, as " + key + "=VALUE");
+        }
+        given.put(key, pair.substring(eq + 1).trim());
+      }
+    }
+    Builder b = new Builder();
+    setting(given, env, "endpoint", "http://127.0.0.1:2773", b::endpoint);
+    setting(given, env, "ttl", "300s", b::ttl);
+    setting(given, env, "onError", "fail", b::onError);
+    setting(given, env, "maxStale", "15m", b::maxStale);
+    String defaultRegion = env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
+    setting(given, env, "region", defaultRegion, b::region);
+    return b.build();
+  }
+
+  private static void setting(Map<String, String> given, Map<String, String> env, String key, String otherwise,
+      BiConsumer<String, String> apply) {
+    String value = given.get(key);
+    String source = key;
+    if (value == null && env.get(ENV_NAMES.get(key)) != null) {
+      value = env.get(ENV_NAMES.get(key));
+      source = ENV_NAMES.get(key);
+    }
+    apply.accept(source, value == null ? otherwise : value);
+  }
+
+  /** Validates each setting as it is set. */
+  static final class Builder {
+    private URI endpoint;
+    private Duration ttl;
+    private boolean failOnError;
+    private Duration maxStale;
+    private String region;
+
+    void endpoint(String name, String value) {
+      try {
+        URI uri = URI.create(value);
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+          throw new IllegalArgumentException();
+        }
+        endpoint = uri;
+      } catch (IllegalArgumentException e) {
+        throw new AgentConfigException(name + " must be an http(s) URL such as http://127.0.0.1:2773, got '" + value + "'");
+      }
+    }
+
+    void ttl(String name, String value) {
+      ttl = duration(name, value);
+    }
+
+    void maxStale(String name, String value) {
+      maxStale = duration(name, value);
+    }
+
+    void onError(String name, String value) {
+      switch (value.toLowerCase(Locale.ROOT)) {
+        case "fail" -> failOnError = true;
+        case "warn" -> failOnError = false;
+        default -> throw new AgentConfigException(name + " must be 'fail' or 'warn', got '" + value + "'");
+      }
+    }
+
+    void region(String name, String value) {
+      if (!value.matches("[a-z]{2}(-[a-z]+)+-\\d")) {
+        throw new AgentConfigException(name + " must look like us-east-1, got '" + value + "'");
+      }
+      region = value;
+    }
+
+    AgentConfig build() {
+      return new AgentConfig(endpoint, ttl, failOnError, maxStale, region);
+    }
+
+    /** {@code 300}, {@code 300s}, {@code 250ms}, {@code 5m}, {@code 1h} or ISO-8601 {@code PT5M}. */
+    static Duration duration(String name, String value) {
+      String v = value.trim().toLowerCase(Locale.ROOT);
+      try {
+        Duration d;
+        if (v.startsWith("pt")) {
+          d = Duration.parse(v);
+        } else if (v.endsWith("ms")) {
+          d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+        } else if (v.endsWith("s")) {
+          d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+        } else if (v.endsWith("m")) {
+          d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+        } else if (v.endsWith("h")) {
+          d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+        } else {
+          d = Duration.ofSeconds(Long.parseLong(v));
+        }
+        if (d.isNegative()) {
+          throw new NumberFormatException();
+        }
+        return d;
+      } catch (NumberFormatException | DateTimeParseException e) {
+        throw new AgentConfigException(name + " must be a duration such as 300s, 5m or 1h, got '" + value + "'");
+      }
+    }
+  }
+}

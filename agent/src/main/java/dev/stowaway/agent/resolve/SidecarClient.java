@@ -1,0 +1,177 @@
+package dev.stowaway.agent.resolve;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Calls the sidecar's AWS JSON 1.1 API with SigV4, over the JDK's HttpURLConnection (keep-alive,
+ * no threads of its own). Answers carry only what resolution needs.
+ */
+public final class SidecarClient {
+
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+
+  private final URI endpoint;
+  private final AwsCredentials credentials;
+  private final SigV4Signer secretsManager;
+  private final SigV4Signer ssm;
+  private final Clock clock;
+  private final int connectTimeoutMillis;
+  private final int readTimeoutMillis;
+
+  public SidecarClient(URI endpoint, AwsCredentials credentials, String region, Clock clock, Duration timeout) {
+    this.endpoint = endpoint;
+    this.credentials = credentials;
+    this.secretsManager = new SigV4Signer(region, "secretsmanager");
+    this.ssm = new SigV4Signer(region, "ssm");
+    this.clock = clock;
+    this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+    this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis() * 2);
+  }
+
+  /** A secret's current SecretString for the given stage or version. */
+  public FetchedValue getSecretValue(String secretId, String versionStage, String versionId, String what) {
+    Map<String, String> request = new LinkedHashMap<>();
+    request.put("SecretId", secretId);
+    if (versionStage != null) {
+      request.put("VersionStage", versionStage);
+    }
+    if (versionId != null) {
+      request.put("VersionId", versionId);
+    }
+    Map<String, String> answer = call(secretsManager, "secretsmanager.GetSecretValue", request, what);
+    String value = answer.get("SecretString");
+    if (value == null) {
+      throw new ResolutionException(what + ": the secret holds SecretBinary, and only SecretString can be resolved");
+    }
+    return new FetchedValue(value, answer.get("ARN"), answer.get("VersionId"));
+  }
+
+  /** A parameter's value, through Parameter Store's GetParameter. */
+  public FetchedValue getParameter(String name, String version, boolean withDecryption, String what) {
+    Map<String, String> request = new LinkedHashMap<>();
+    request.put("Name", version == null ? name : name + ":" + version);
+    request.put("WithDecryption", String.valueOf(withDecryption));
+    Map<String, String> answer = call(ssm, "AmazonSSM.GetParameter", request, what);
+    return new FetchedValue(answer.get("Value"), answer.get("ARN"), answer.get("Version"));
+  }
+
+  private Map<String, String> call(SigV4Signer signer, String target, Map<String, String> members, String what) {
+    byte[] body = requestBody(members);
+    Map<String, String> headers = new LinkedHashMap<>();
+    String host = endpoint.getPort() < 0 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort();
+    headers.put("Host", host);
+    headers.put("Content-Type", CONTENT_TYPE);
+    headers.put("X-Amz-Target", target);
+    Map<String, String> signed = signer.sign("POST", "/", headers, body, credentials, clock.instant());
+    HttpURLConnection http;
+    int status;
+    byte[] response;
+    try {
+      http = (HttpURLConnection) endpoint.resolve("/").toURL().openConnection();
+      http.setConnectTimeout(connectTimeoutMillis);
+      http.setReadTimeout(readTimeoutMillis);
+      http.setRequestMethod("POST");
+      http.setDoOutput(true);
+      http.setFixedLengthStreamingMode(body.length);
+      signed.forEach((k, v) -> {
+        if (!k.equals("Host")) { // HttpURLConnection sets Host itself, to the same value
+          http.setRequestProperty(k, v);
+        }
+      });
+      try (OutputStream out = http.getOutputStream()) {
+        out.write(body);
+      }
+      status = http.getResponseCode();
+      try (InputStream in = status >= 400 ? http.getErrorStream() : http.getInputStream()) {
+        response = in == null ? new byte[0] : in.readAllBytes();
+      }
+    } catch (IOException e) {
+      throw new SidecarUnavailableException(what + ": the sidecar at " + endpoint + " is unreachable ("
+          + e.getClass().getSimpleName() + ")");
+    }
+    Map<String, String> answer = parse(response, what);
+    if (status != 200) {
+      String type = answer.getOrDefault("__type", "HTTP " + status);
+      type = type.substring(type.lastIndexOf('#') + 1);
+      if (type.equals("UnknownOperationException")) {
+        throw new ResolutionException(what + ": " + target.substring(0, target.indexOf('.'))
+            + " is not supported by this sidecar");
+      }
+      String message = answer.getOrDefault("Message", answer.getOrDefault("message", ""));
+      throw new ResolutionException(what + ": " + type + (message.isEmpty() ? "" : ": " + message));
+    }
+    return answer;
+  }
+
+  private static byte[] requestBody(Map<String, String> members) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(bytes)) {
+      g.writeStartObject();
+      for (Map.Entry<String, String> m : members.entrySet()) {
+        if (m.getKey().equals("WithDecryption")) {
+          g.writeBooleanField(m.getKey(), Boolean.parseBoolean(m.getValue()));
+        } else {
+          g.writeStringField(m.getKey(), m.getValue());
+        }
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The top-level string and number members; Parameter Store nests its answer under "Parameter". */
+  private static Map<String, String> parse(byte[] body, String what) {
+    Map<String, String> out = new HashMap<>();
+    if (body.length == 0) {
+      return out;
+    }
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new ResolutionException(what + ": the sidecar's answer is not a JSON object");
+      }
+      readObject(p, out);
+    } catch (IOException e) {
+      throw new ResolutionException(what + ": the sidecar's answer is not valid JSON");
+    }
+    return out;
+  }
+
+  private static void readObject(JsonParser p, Map<String, String> out) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      if (t == JsonToken.START_OBJECT && name.equals("Parameter")) {
+        readObject(p, out);
+      } else if (t.isScalarValue()) {
+        out.put(name, p.getValueAsString());
+      } else {
+        p.skipChildren();
+      }
+    }
+  }
+
+  /** A value and where it came from. {@code value} is plaintext: keep it only as long as needed. */
+  public record FetchedValue(String value, String arn, String versionId) {
+    @Override
+    public String toString() {
+      return "FetchedValue[" + arn + ", " + versionId + ", [REDACTED]]";
+    }
+  }
+}

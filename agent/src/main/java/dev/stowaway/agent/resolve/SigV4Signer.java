@@ -1,0 +1,103 @@
+package dev.stowaway.agent.resolve;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AWS Signature Version 4 for the agent's own requests: JDK only, so no logging framework comes
+ * into the application's JVM. Signs every header it is given; tested against the AWS SDK's signer.
+ */
+public final class SigV4Signer {
+
+  private static final DateTimeFormatter AMZ_DATE =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+  private static final HexFormat HEX = HexFormat.of();
+
+  private final String region;
+  private final String service;
+
+  public SigV4Signer(String region, String service) {
+    this.region = region;
+    this.service = service;
+  }
+
+  /**
+   * Returns the headers to send: {@code headers} plus X-Amz-Date, X-Amz-Content-Sha256,
+   * X-Amz-Security-Token (with session credentials) and Authorization. {@code headers} must include
+   * Host; {@code path} must already be canonical (the agent only ever posts to "/").
+   */
+  public Map<String, String> sign(String method, String path, Map<String, String> headers, byte[] body,
+      AwsCredentials credentials, Instant now) {
+    String amzDate = AMZ_DATE.format(now);
+    String date = amzDate.substring(0, 8);
+    String payloadHash = HEX.formatHex(sha256(body));
+    TreeMap<String, String> signed = new TreeMap<>();
+    headers.forEach((k, v) -> signed.put(k.toLowerCase(Locale.ROOT), v.strip().replaceAll(" +", " ")));
+    signed.put("x-amz-date", amzDate);
+    signed.put("x-amz-content-sha256", payloadHash); // as the AWS SDK sends it
+    if (credentials.sessionToken() != null) {
+      signed.put("x-amz-security-token", credentials.sessionToken());
+    }
+    StringBuilder canonical = new StringBuilder(method).append('\n').append(path).append("\n\n");
+    signed.forEach((k, v) -> canonical.append(k).append(':').append(v).append('\n'));
+    String signedHeaders = String.join(";", signed.keySet());
+    canonical.append('\n').append(signedHeaders).append('\n').append(payloadHash);
+    String scope = date + "/" + region + "/" + service + "/aws4_request";
+    String stringToSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n"
+        + HEX.formatHex(sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+    String signature = HEX.formatHex(signature(credentials.secretAccessKey(), date, stringToSign));
+    Map<String, String> out = new TreeMap<>(headers);
+    out.put("X-Amz-Date", amzDate);
+    out.put("X-Amz-Content-Sha256", payloadHash);
+    if (credentials.sessionToken() != null) {
+      out.put("X-Amz-Security-Token", credentials.sessionToken());
+    }
+    out.put("Authorization", "AWS4-HMAC-SHA256 Credential=" + credentials.accessKeyId() + "/" + scope
+        + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature);
+    return out;
+  }
+
+  private byte[] signature(String secret, String date, String stringToSign) {
+    byte[] key = ("AWS4" + secret).getBytes(StandardCharsets.UTF_8);
+    byte[] kDate = hmac(key, date);
+    byte[] kRegion = hmac(kDate, region);
+    byte[] kService = hmac(kRegion, service);
+    byte[] kSigning = hmac(kService, "aws4_request");
+    try {
+      return hmac(kSigning, stringToSign);
+    } finally {
+      for (byte[] k : new byte[][] {key, kDate, kRegion, kService, kSigning}) {
+        Arrays.fill(k, (byte) 0);
+      }
+    }
+  }
+
+  private static byte[] hmac(byte[] key, String data) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package dev.stowaway.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stowaway.agent.app.ReportingApp;
+import dev.stowaway.agent.testing.AgentProcess;
+import dev.stowaway.agent.testing.ScratchMariaDb;
+import dev.stowaway.sidecar.testing.RunningSidecar;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/** The built agent jar in child JVMs, against a real sidecar and real databases. */
+class AgentIT {
+
+  static final String PASSWORD = "{{resolve:secretsmanager:prod/db:SecretString:password}}";
+  static final String USER = "{{resolve:secretsmanager:prod/db:SecretString:username}}";
+
+  @TempDir
+  static Path dataDir;
+
+  static RunningSidecar sidecar;
+  static SecretsManagerClient sm;
+
+  @BeforeAll
+  static void start() {
+    sidecar = RunningSidecar.in(dataDir);
+    sm = sidecar.client();
+    sm.createSecret(r -> r.name("prod/db").secretString("{\"username\":\"app\",\"password\":\"pw-0ne\"}"));
+    sm.createSecret(r -> r.name("plain").secretString("just-a-string"));
+  }
+
+  @AfterAll
+  static void stop() {
+    sm.close();
+    sidecar.close();
+  }
+
+  private static AgentProcess app() {
+    return new AgentProcess()
+        .env("AWS_SHARED_CREDENTIALS_FILE", dataDir.resolve("admin-credentials").toString())
+        .env("STOWAWAY_ENDPOINT", sidecar.endpoint().toString());
+  }
+
+  @Test
+  void systemPropertiesResolveOnEveryReadPathButStayPlaceholdersInside() {
+    AgentProcess.Result r = app()
+        .sysprop("db.password", PASSWORD)
+        .sysprop("greeting", "hello {{resolve:secretsmanager:plain}} and {{resolve:secretsmanager:prod/db:SecretString:username}}!")
+        .run(ReportingApp.class, "prop:db.password", "prop-default:db.password", "props-get:db.password",
+            "raw:db.password", "prop:greeting", "prop:java.version");
+    assertEquals(0, r.exitCode(), r.output());
+    assertEquals("pw-0ne", r.value("prop:db.password"));
+    assertEquals("pw-0ne", r.value("prop-default:db.password"));
+    assertEquals("pw-0ne", r.value("props-get:db.password"));
+    assertEquals(PASSWORD, r.value("raw:db.password"));
+    assertEquals("hello just-a-string and app!", r.value("prop:greeting"));
+    assertEquals(System.getProperty("java.version"), r.value("prop:java.version"));
+  }
+
+  @Test
+  void environmentVariablesResolveThroughBothReadPaths() {
+    AgentProcess.Result r = app().env("DB_PASSWORD", PASSWORD).env("PLAIN", "unchanged")
+        .run(ReportingApp.class, "env:DB_PASSWORD", "env-map:DB_PASSWORD", "env:PLAIN");
+    assertEquals("pw-0ne", r.value("env:DB_PASSWORD"));
+    assertEquals("pw-0ne", r.value("env-map:DB_PASSWORD"));
+    assertEquals("unchanged", r.value("env:PLAIN"));
+  }
+
+  @Test
+  void driverManagerConnectsToH2WithResolvedCredentials(@TempDir Path h2) throws Exception {
+    String url = "jdbc:h2:file:" + h2.resolve("db");
+    try (Connection c = DriverManager.getConnection(url, "app", "pw-0ne"); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE t (x INT)");
+    }
+    AgentProcess.Result r = app().run(ReportingApp.class,
+        "jdbc:" + url + "|" + USER + "|" + PASSWORD,
+        "jdbc-props:" + url + "|app|" + PASSWORD,
+        "jdbc-url:" + url + ";USER=" + USER + ";PASSWORD=" + PASSWORD,
+        "jdbc:" + url + "|app|wrong-password");
+    assertEquals("connected as app", r.value("jdbc:" + url + "|" + USER + "|" + PASSWORD));
+    assertEquals("connected as app", r.value("jdbc-props:" + url + "|app|" + PASSWORD));
+    assertEquals("connected as app", r.value("jdbc-url:" + url + ";USER=" + USER + ";PASSWORD=" + PASSWORD));
+    assertTrue(r.value("jdbc:" + url + "|app|wrong-password").startsWith("error"), r.output());
+  }
+
+  @Test
+  void driverManagerConnectsToMariaDbWhichChecksThePassword() {
+    try (ScratchMariaDb db = ScratchMariaDb.createUser("maria-Pw-1")) {
+      sm.createSecret(r -> r.name("maria/" + db.user()).secretString(
+          "{\"username\":\"" + db.user() + "\",\"password\":\"maria-Pw-1\"}"));
+      String user = "{{resolve:secretsmanager:maria/" + db.user() + ":SecretString:username}}";
+      String password = "{{resolve:secretsmanager:maria/" + db.user() + ":SecretString:password}}";
+      String url = ScratchMariaDb.ROOT_URL;
+      AgentProcess.Result r = app().run(ReportingApp.class,
+          "jdbc:" + url + "|" + user + "|" + password,
+          "jdbc:" + url + "|" + user + "|not-the-password");
+      assertEquals("connected as " + db.user(), r.value("jdbc:" + url + "|" + user + "|" + password));
+      assertTrue(r.value("jdbc:" + url + "|" + user + "|not-the-password").contains("Access denied"), r.output());
+    }
+  }
+
+  @Test
+  void missingSecretStopsStartUpNamingThePropertyAndReferenceOnly() {
+    AgentProcess.Result r = app().sysprop("db.password", "{{resolve:secretsmanager:no/such/secret}}")
+        .run(ReportingApp.class, "prop:db.password");
+    assertEquals(1, r.exitCode(), r.output());
+    assertTrue(r.output().contains("stowaway-agent: cannot resolve system property 'db.password': "
+        + "{{resolve:secretsmanager:no/such/secret}}: ResourceNotFoundException: Secrets Manager can't find the "
+        + "specified secret."), r.output());
+    assertFalse(r.output().contains("prop:db.password="), "the application must not have run");
+  }
+
+  @Test
+  void missingJsonKeyIsNamed() {
+    AgentProcess.Result r = app().env("X", "{{resolve:secretsmanager:prod/db:SecretString:nokey}}")
+        .run(ReportingApp.class, "env:X");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.output().contains("cannot resolve environment variable 'X': "
+        + "{{resolve:secretsmanager:prod/db:SecretString:nokey}}: JSON key 'nokey' is not in the secret"), r.output());
+    assertFalse(r.output().contains("pw-0ne"), "no value may be printed");
+  }
+
+  @Test
+  void malformedPlaceholderGivesItsPosition() {
+    AgentProcess.Result r = app().sysprop("url", "jdbc:x://{{resolve:secretsmanager:db").run(ReportingApp.class, "prop:url");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.output().contains("cannot resolve system property 'url': malformed placeholder at position 9: "
+        + "no closing '}}'"), r.output());
+  }
+
+  @Test
+  void sidecarDownAtStartUpFailsFast() {
+    AgentProcess.Result r = new AgentProcess()
+        .env("AWS_SHARED_CREDENTIALS_FILE", dataDir.resolve("admin-credentials").toString())
+        .env("STOWAWAY_ENDPOINT", "http://127.0.0.1:1")
+        .sysprop("db.password", PASSWORD)
+        .run(ReportingApp.class, "prop:db.password");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.output().contains("cannot resolve system property 'db.password': " + PASSWORD
+        + ": the sidecar at http://127.0.0.1:1 is unreachable"), r.output());
+  }
+
+  @Test
+  void onErrorWarnStartsTheApplicationWithThePlaceholderLeftInPlace() {
+    AgentProcess.Result r = app().agentArgs("onError=warn").sysprop("p", "{{resolve:secretsmanager:no/such}}")
+        .run(ReportingApp.class, "prop:p");
+    assertEquals(0, r.exitCode(), r.output());
+    assertTrue(r.output().contains("onError=warn: it keeps its placeholder"), r.output());
+  }
+
+  @Test
+  void unknownSettingStopsStartUpNamingIt() {
+    AgentProcess.Result r = app().agentArgs("tll=5s").run(ReportingApp.class, "prop:java.version");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.output().contains("stowaway-agent: unknown setting 'tll' (known: endpoint, ttl, onError, maxStale, region)"),
+        r.output());
+  }
+
+  @Test
+  void wrongCredentialsAreReportedByTheSidecarsError() {
+    AgentProcess.Result r = new AgentProcess()
+        .env("AWS_ACCESS_KEY_ID", "AKIANOTAREALKEY00000").env("AWS_SECRET_ACCESS_KEY", "nope")
+        .env("STOWAWAY_ENDPOINT", sidecar.endpoint().toString())
+        .sysprop("db.password", PASSWORD)
+        .run(ReportingApp.class, "prop:db.password");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.output().contains(PASSWORD + ": UnrecognizedClientException: The security token included in the "
+        + "request is invalid."), r.output());
+  }
+
+  @Test
+  void ssmPlaceholdersSayTheSidecarDoesNotServeThemYet() {
+    AgentProcess.Result r = app().sysprop("host", "{{resolve:ssm:/orders/prod/db/host}}").run(ReportingApp.class, "prop:host");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.output().contains("{{resolve:ssm:/orders/prod/db/host}}: AmazonSSM is not supported by this sidecar"),
+        r.output());
+  }
+
+  @Test
+  void withoutPlaceholdersTheApplicationIsUntouched() {
+    AgentProcess.Result r = app().sysprop("a", "b").run(ReportingApp.class, "prop:a");
+    assertEquals(0, r.exitCode(), r.output());
+    assertEquals("b", r.value("prop:a"));
+  }
+}

@@ -1,0 +1,75 @@
+package dev.stowaway.agent.app;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * The application the agent tests launch with {@code -javaagent}. It reads configuration the ways
+ * applications do and prints one {@code key=value} line per thing it saw.
+ *
+ * <p>Arguments: {@code prop:NAME}, {@code props-get:NAME}, {@code env:NAME}, {@code env-map:NAME},
+ * {@code raw:NAME} (the Properties entry as stored), {@code jdbc:URL|USER|PASSWORD} (DriverManager
+ * with user and password), {@code jdbc-url:URL} (DriverManager with the URL only).
+ */
+public final class ReportingApp {
+
+  private ReportingApp() {}
+
+  public static void main(String[] args) throws Exception {
+    for (String arg : args) {
+      int colon = arg.indexOf(':');
+      String kind = arg.substring(0, colon);
+      String what = arg.substring(colon + 1);
+      String result;
+      try {
+        result = switch (kind) {
+          case "prop" -> System.getProperty(what);
+          case "prop-default" -> System.getProperty(what, "fallback");
+          case "props-get" -> String.valueOf(System.getProperties().get(what));
+          case "env" -> System.getenv(what);
+          case "env-map" -> System.getenv().get(what);
+          case "raw" -> System.getProperties().entrySet().stream()
+              .filter(e -> e.getKey().equals(what)).map(e -> String.valueOf(e.getValue())).findFirst().orElse("null");
+          case "jdbc" -> {
+            String[] p = what.split("\\|", -1);
+            try (Connection c = DriverManager.getConnection(p[0], p[1], p[2])) {
+              yield "connected as " + currentUser(c);
+            }
+          }
+          case "jdbc-props" -> {
+            String[] p = what.split("\\|", -1);
+            Properties info = new Properties();
+            info.setProperty("user", p[1]);
+            info.setProperty("password", p[2]);
+            try (Connection c = DriverManager.getConnection(p[0], info)) {
+              yield "connected as " + currentUser(c);
+            }
+          }
+          case "jdbc-url" -> {
+            try (Connection c = DriverManager.getConnection(what)) {
+              yield "connected as " + currentUser(c);
+            }
+          }
+          default -> "unknown kind " + kind;
+        };
+      } catch (Exception e) {
+        result = "error " + e.getClass().getSimpleName() + ": " + e.getMessage();
+      }
+      System.out.println(arg + "=" + result);
+    }
+    System.out.flush();
+  }
+
+  private static String currentUser(Connection c) throws Exception {
+    String product = c.getMetaData().getDatabaseProductName().toLowerCase();
+    String sql = product.contains("h2") ? "SELECT CURRENT_USER()" : product.contains("postgres")
+        ? "SELECT current_user" : "SELECT SUBSTRING_INDEX(CURRENT_USER(), '@', 1)";
+    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return r.getString(1).toLowerCase();
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.stowaway.agent.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AgentConfigParserTest {
+
+  @Test
+  void defaults() {
+    AgentConfig c = AgentConfigParser.parse(null, Map.of());
+    assertEquals(URI.create("http://127.0.0.1:2773"), c.endpoint());
+    assertEquals(Duration.ofSeconds(300), c.ttl());
+    assertTrue(c.failOnError());
+    assertEquals(Duration.ofMinutes(15), c.maxStale());
+    assertEquals("us-east-1", c.region());
+  }
+
+  @Test
+  void agentArgumentsWinOverEnvironment() {
+    AgentConfig c = AgentConfigParser.parse("ttl=30s,onError=warn",
+        Map.of("STOWAWAY_TTL", "10m", "STOWAWAY_ENDPOINT", "http://localhost:9999", "STOWAWAY_MAX_STALE", "1h"));
+    assertEquals(Duration.ofSeconds(30), c.ttl());
+    assertFalse(c.failOnError());
+    assertEquals(URI.create("http://localhost:9999"), c.endpoint());
+    assertEquals(Duration.ofHours(1), c.maxStale());
+  }
+
+  @Test
+  void regionFollowsTheAwsVariables() {
+    assertEquals("eu-west-1", AgentConfigParser.parse("", Map.of("AWS_REGION", "eu-west-1")).region());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "colour=blue|unknown setting 'colour' (known: endpoint, ttl, onError, maxStale, region)",
+      "ttl|setting 'ttl' needs a value, as ttl=VALUE",
+      "ttl=soon|ttl must be a duration such as 300s, 5m or 1h, got 'soon'",
+      "maxStale=-5s|maxStale must be a duration such as 300s, 5m or 1h, got '-5s'",
+      "onError=explode|onError must be 'fail' or 'warn', got 'explode'",
+      "endpoint=ftp://x|endpoint must be an http(s) URL such as http://127.0.0.1:2773, got 'ftp://x'",
+      "region=mars|region must look like us-east-1, got 'mars'"})
+  void badSettingsAreNamed(String args, String message) {
+    AgentConfigException e = assertThrows(AgentConfigException.class, () -> AgentConfigParser.parse(args, Map.of()));
+    assertEquals(message, e.getMessage());
+  }
+
+  @Test
+  void badEnvironmentValueNamesTheVariable() {
+    AgentConfigException e = assertThrows(AgentConfigException.class,
+        () -> AgentConfigParser.parse(null, Map.of("STOWAWAY_ON_ERROR", "maybe")));
+    assertEquals("STOWAWAY_ON_ERROR must be 'fail' or 'warn', got 'maybe'", e.getMessage());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"300,PT5M", "250ms,PT0.25S", "2h,PT2H", "PT90S,PT1M30S", "45s,PT45S"})
+  void durationsInSeveralSpellings(String text, String iso) {
+    assertEquals(Duration.parse(iso), AgentConfigParser.Builder.duration("ttl", text));
+  }
+}
