@@ -3,6 +3,7 @@ package dev.stowaway.sidecar;
 import dev.stowaway.sidecar.auth.SigV4Verifier;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
 import dev.stowaway.sidecar.config.DataDirectory;
+import dev.stowaway.sidecar.events.ChangeStream;
 import dev.stowaway.sidecar.config.ServerConfig;
 import dev.stowaway.sidecar.http.UndertowServer;
 import dev.stowaway.sidecar.schedule.DeletionSweeper;
@@ -40,7 +41,9 @@ public final class Sidecar implements AutoCloseable {
     Vault vault = new DataDirectory(config.dataDir()).open(passphrase, config, clock, random, created);
     try {
       SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region());
-      UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier));
+      ChangeStream changes = new ChangeStream(verifier, vault.changes(), random);
+      UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier),
+          changes);
       server.start();
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets());
       sweeper.start(sweepInterval);

@@ -1,5 +1,6 @@
 package dev.stowaway.vault;
 
+import dev.stowaway.vault.events.ChangeFeed;
 import dev.stowaway.vault.identity.AccessKeys;
 import dev.stowaway.vault.kms.EnvelopeCipher;
 import dev.stowaway.vault.kms.KeyRing;
@@ -22,9 +23,11 @@ public final class Vault implements AutoCloseable {
   private final SecretsService secrets;
   private final AccessKeys accessKeys;
   private final PasswordGenerator passwords;
+  private final ChangeFeed changes;
 
   private Vault(SecretStore store, RootKey rootKey, SecretsService secrets, AccessKeys accessKeys,
-      PasswordGenerator passwords) {
+      PasswordGenerator passwords, ChangeFeed changes) {
+    this.changes = changes;
     this.store = store;
     this.rootKey = rootKey;
     this.secrets = secrets;
@@ -48,9 +51,10 @@ public final class Vault implements AutoCloseable {
         "Default key that protects my Secrets Manager data when no other key is defined"));
     EnvelopeCipher cipher = new EnvelopeCipher(keyRing);
     RandomIds ids = new RandomIds(random);
-    SecretsService secrets = new SecretsService(store, keyRing, cipher, clock, ids, new SecretArn(region, account));
+    ChangeFeed changes = new ChangeFeed(clock);
+    SecretsService secrets = new SecretsService(store, keyRing, cipher, clock, ids, new SecretArn(region, account), changes);
     AccessKeys accessKeys = new AccessKeys(store, keyRing, cipher, clock, ids, account);
-    return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random));
+    return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes);
   }
 
   public SecretsService secrets() {
@@ -59,6 +63,11 @@ public final class Vault implements AutoCloseable {
 
   public AccessKeys accessKeys() {
     return accessKeys;
+  }
+
+  /** Committed secret changes, for the agents' change feed. */
+  public ChangeFeed changes() {
+    return changes;
   }
 
   public PasswordGenerator passwords() {

@@ -1,6 +1,9 @@
 package dev.stowaway.sidecar.http;
 
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
+import dev.stowaway.sidecar.events.ChangeStream;
+import io.undertow.server.HttpHandler;
+import io.undertow.util.Methods;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.BlockingHandler;
@@ -10,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.xnio.Options;
 
 /**
- * The sidecar's one port. Chain: graceful shutdown, then a blocking worker dispatch, then the
- * router. Bind to port 0 to get a free port, and read it back with {@link #port()}.
+ * The sidecar's one port. Chain: graceful shutdown, then the change feed or, for everything else,
+ * a blocking worker dispatch and the router. Bind to port 0 to get a free port, and read it back with {@link #port()}.
  */
 public final class UndertowServer implements AutoCloseable {
 
@@ -20,9 +23,20 @@ public final class UndertowServer implements AutoCloseable {
 
   private final Undertow undertow;
   private final GracefulShutdownHandler shutdown;
+  private final ChangeStream changes;
 
-  public UndertowServer(String bind, int port, AwsJsonProtocol awsJson) {
-    this.shutdown = new GracefulShutdownHandler(new BlockingHandler(new ApiHandler(awsJson, MAX_BODY_BYTES)));
+  public UndertowServer(String bind, int port, AwsJsonProtocol awsJson, ChangeStream changes) {
+    this.changes = changes;
+    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, MAX_BODY_BYTES));
+    // The change feed is a long-lived stream; it stays off the blocking path the API calls take.
+    HttpHandler routes = exchange -> {
+      if (Methods.GET.equals(exchange.getRequestMethod()) && "/v1/events".equals(exchange.getRequestPath())) {
+        changes.handleRequest(exchange);
+      } else {
+        api.handleRequest(exchange);
+      }
+    };
+    this.shutdown = new GracefulShutdownHandler(routes);
     this.undertow = Undertow.builder()
         .addHttpListener(port, bind)
         .setIoThreads(2)
@@ -48,6 +62,7 @@ public final class UndertowServer implements AutoCloseable {
   /** Stops taking requests, lets those in flight finish (up to the timeout), then closes. */
   public void stop(long timeout, TimeUnit unit) {
     shutdown.shutdown();
+    changes.closeAll();
     try {
       shutdown.awaitShutdown(unit.toMillis(timeout));
     } catch (InterruptedException e) {

@@ -2,6 +2,7 @@ package dev.stowaway.vault.secrets;
 
 import dev.stowaway.vault.RandomIds;
 import dev.stowaway.vault.VaultException;
+import dev.stowaway.vault.events.ChangeFeed;
 import dev.stowaway.vault.kms.EnvelopeCipher;
 import dev.stowaway.vault.kms.KeyRing;
 import dev.stowaway.vault.store.KmsKeyRecord;
@@ -41,9 +42,11 @@ public final class SecretsService {
   private final SecretArn arns;
   private final SecretLookup lookup;
   private final VersionCipher versionCipher;
+  private final ChangeFeed changes;
 
   public SecretsService(SecretStore store, KeyRing keyRing, EnvelopeCipher cipher, Clock clock,
-      RandomIds ids, SecretArn arns) {
+      RandomIds ids, SecretArn arns, ChangeFeed changes) {
+    this.changes = changes;
     this.store = store;
     this.keyRing = keyRing;
     this.cipher = cipher;
@@ -62,7 +65,7 @@ public final class SecretsService {
     SecretConstraints.checkValue(cmd.value());
     SecretConstraints.checkClientRequestToken(cmd.clientRequestToken());
     SecretConstraints.checkTags(cmd.tags());
-    return store.write(tx -> {
+    return announced("CreateSecret", store.write(tx -> {
       Optional<SecretRecord> existing = tx.arnForName(cmd.name()).flatMap(tx::secret);
       if (existing.isPresent()) {
         return retriedCreate(tx, existing.get(), cmd);
@@ -80,7 +83,7 @@ public final class SecretsService {
       tx.putSecret(new SecretRecord(arn, cmd.name(), cmd.description(), cmd.kmsKeyId(), tagRecords(cmd.tags()),
           now, now, null, null, null, versions.toRecords()));
       return new SecretRef(arn, cmd.name(), versionId, versionId == null ? List.of() : List.of(VersionSet.CURRENT));
-    });
+    }));
   }
 
   /** A CreateSecret retried with the same token and value succeeds; anything else is a clash. */
@@ -107,7 +110,7 @@ public final class SecretsService {
     SecretConstraints.checkClientRequestToken(cmd.clientRequestToken());
     List<String> stages = cmd.versionStages() == null ? List.of(VersionSet.CURRENT) : List.copyOf(cmd.versionStages());
     SecretConstraints.checkStages(stages);
-    return store.write(tx -> {
+    return announced("PutSecretValue", store.write(tx -> {
       SecretRecord secret = lookup.live(tx, cmd.secretId());
       // As AWS does: the first version a secret ever gets is AWSCURRENT, whatever else it is labelled.
       List<String> labels = stages;
@@ -116,7 +119,7 @@ public final class SecretsService {
         labels.add(VersionSet.CURRENT);
       }
       return addVersion(tx, secret, secret.description(), secret.kmsKeyId(), cmd.value(), cmd.clientRequestToken(), labels);
-    });
+    }));
   }
 
   public SecretRef update(UpdateSecret cmd) {
@@ -124,7 +127,7 @@ public final class SecretsService {
     SecretConstraints.checkDescription(cmd.description());
     SecretConstraints.checkValue(cmd.value());
     SecretConstraints.checkClientRequestToken(cmd.clientRequestToken());
-    return store.write(tx -> {
+    return announced("UpdateSecret", store.write(tx -> {
       SecretRecord secret = lookup.live(tx, cmd.secretId());
       String description = cmd.description() != null ? cmd.description() : secret.description();
       String kmsKeyId = secret.kmsKeyId();
@@ -139,7 +142,7 @@ public final class SecretsService {
       }
       tx.putSecret(secret.withContent(description, kmsKeyId, secret.versions(), clock.millis()));
       return new SecretRef(secret.arn(), secret.name(), null, List.of());
-    });
+    }));
   }
 
   private SecretRef addVersion(StoreTransaction tx, SecretRecord secret, String description, String kmsKeyId,
@@ -167,7 +170,7 @@ public final class SecretsService {
     SecretConstraints.checkStage("versionStage", stage);
     SecretConstraints.checkVersionId("removeFromVersionId", removeFrom);
     SecretConstraints.checkVersionId("moveToVersionId", moveTo);
-    return store.write(tx -> {
+    return announced("UpdateSecretVersionStage", store.write(tx -> {
       SecretRecord secret = lookup.live(tx, secretId);
       VersionSet versions = new VersionSet(secret.versions());
       versions.moveStage(stage, removeFrom, moveTo);
@@ -177,7 +180,7 @@ public final class SecretsService {
       }
       tx.putSecret(secret.withContent(secret.description(), secret.kmsKeyId(), versions.toRecords(), now));
       return new SecretRef(secret.arn(), secret.name(), null, List.of());
-    });
+    }));
   }
 
   public DeletionResult delete(String secretId, Integer recoveryWindowInDays, boolean forceDeleteWithoutRecovery) {
@@ -191,7 +194,7 @@ public final class SecretsService {
       throw VaultException.invalidParameter(
           "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
     }
-    return store.write(tx -> {
+    DeletionResult result = store.write(tx -> {
       SecretRecord secret = lookup.find(tx, secretId);
       Instant now = clock.instant();
       if (forceDeleteWithoutRecovery) {
@@ -205,17 +208,20 @@ public final class SecretsService {
       tx.putSecret(secret.withDeletion(now.toEpochMilli(), deletion.toEpochMilli(), now.toEpochMilli()));
       return new DeletionResult(secret.arn(), secret.name(), deletion);
     });
+    // Scheduled or not, the secret can no longer be read: subscribers drop what they cached.
+    changes.publish(result.arn(), result.name(), "DeleteSecret", Map.of());
+    return result;
   }
 
   public SecretRef restore(String secretId) {
     SecretConstraints.checkSecretId(secretId);
-    return store.write(tx -> {
+    return announced("RestoreSecret", store.write(tx -> {
       SecretRecord secret = lookup.find(tx, secretId);
       if (secret.deletedDate() != null) {
         tx.putSecret(secret.withDeletion(null, null, clock.millis()));
       }
       return new SecretRef(secret.arn(), secret.name(), null, List.of());
-    });
+    }));
   }
 
   public void tag(String secretId, List<Tag> tags) {
@@ -247,16 +253,25 @@ public final class SecretsService {
   /** Purges secrets whose recovery window has ended. Returns the names purged. */
   public List<String> purgeExpired() {
     long now = clock.millis();
-    return store.write(tx -> {
-      List<String> purged = new ArrayList<>();
+    List<SecretRecord> purged = store.write(tx -> {
+      List<SecretRecord> gone = new ArrayList<>();
       for (SecretRecord secret : tx.secrets()) {
         if (secret.deletionDate() != null && secret.deletionDate() <= now) {
           tx.removeSecret(secret.arn());
-          purged.add(secret.name());
+          gone.add(secret);
         }
       }
-      return purged;
+      return gone;
     });
+    purged.forEach(s -> changes.publish(s.arn(), s.name(), "EndSecretVersionDelete", Map.of()));
+    return purged.stream().map(SecretRecord::name).toList();
+  }
+
+  /** Tells the change feed what a committed write left behind. */
+  private SecretRef announced(String operation, SecretRef ref) {
+    store.read(view -> view.secret(ref.arn())).ifPresent(secret ->
+        changes.publish(secret.arn(), secret.name(), operation, SecretLookup.describe(secret).versionIdsToStages()));
+    return ref;
   }
 
   // ---- reads --------------------------------------------------------------------------------

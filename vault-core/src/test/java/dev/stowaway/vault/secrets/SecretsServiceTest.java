@@ -377,6 +377,30 @@ class SecretsServiceTest {
     assertEquals(Instant.parse("2026-03-01T00:00:00Z"), secrets.describe("prod/db").lastAccessedDate());
   }
 
+  @Test
+  void committedWritesAreAnnouncedWithTheirStages() {
+    List<dev.stowaway.vault.events.SecretChange> seen = new ArrayList<>();
+    vault.changes().subscribe(seen::add);
+    SecretRef v1 = create("prod/db", "one");
+    SecretRef v2 = secrets.putValue(new PutSecretValue("prod/db", SecretValue.ofString("two"), null, null));
+    secrets.delete("prod/db", null, true);
+    assertEquals(List.of("CreateSecret", "PutSecretValue", "DeleteSecret"),
+        seen.stream().map(dev.stowaway.vault.events.SecretChange::operation).toList());
+    assertEquals(Map.of(v1.versionId(), List.of("AWSPREVIOUS"), v2.versionId(), List.of("AWSCURRENT")),
+        seen.get(1).versionIdsToStages());
+    assertEquals(Map.of(), seen.get(2).versionIdsToStages());
+    assertEquals(v1.arn(), seen.get(2).arn());
+  }
+
+  @Test
+  void refusedWritesAreNotAnnounced() {
+    create("prod/db", "one");
+    List<dev.stowaway.vault.events.SecretChange> seen = new ArrayList<>();
+    vault.changes().subscribe(seen::add);
+    assertThrows(VaultException.class, () -> secrets.putValue(new PutSecretValue("prod/db", SecretValue.ofString(""), null, null)));
+    assertEquals(List.of(), seen);
+  }
+
   private List<String> names(ListQuery q) {
     return secrets.list(q).items().stream().map(SecretDescription::name).toList();
   }

@@ -1,0 +1,135 @@
+package dev.stowaway.sidecar.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowaway.sidecar.auth.SigV4Verifier;
+import dev.stowaway.sidecar.auth.SignedRequest;
+import dev.stowaway.sidecar.http.AwsError;
+import dev.stowaway.vault.events.ChangeFeed;
+import dev.stowaway.vault.events.SecretChange;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.sse.ServerSentEventConnection;
+import io.undertow.server.handlers.sse.ServerSentEventHandler;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import java.math.BigDecimal;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code GET /v1/events}: the change feed agents follow, as Server-Sent Events. Each event is a
+ * committed change ({@code event: change}) whose id ({@code EPOCH:SEQUENCE}) a client sends back
+ * as {@code Last-Event-ID} to be given what it missed. When that is no longer possible (another
+ * sidecar run, or too far behind) it gets {@code event: reset} and must drop everything it cached.
+ */
+public final class ChangeStream implements HttpHandler {
+
+  static final long KEEP_ALIVE_MILLIS = 15_000;
+
+  private final ObjectMapper json = new ObjectMapper();
+  private final SigV4Verifier verifier;
+  private final ChangeFeed feed;
+  private final String epoch;
+  private final ServerSentEventHandler sse;
+
+  public ChangeStream(SigV4Verifier verifier, ChangeFeed feed, SecureRandom random) {
+    this.verifier = verifier;
+    this.feed = feed;
+    byte[] e = new byte[4];
+    random.nextBytes(e);
+    this.epoch = HexFormat.of().formatHex(e);
+    this.sse = new ServerSentEventHandler(this::connected);
+    feed.subscribe(this::broadcast);
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    if (exchange.isInIoThread()) {
+      exchange.dispatch(this); // verification reads the store: not on an IO thread
+      return;
+    }
+    try {
+      verifier.verify(signedRequest(exchange), "secretsmanager");
+    } catch (AwsError e) {
+      ObjectNode body = json.createObjectNode().put("__type", e.type()).put("Message", e.getMessage());
+      exchange.setStatusCode(e.status());
+      exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/x-amz-json-1.1");
+      exchange.getResponseSender().send(json.writeValueAsString(body));
+      return;
+    }
+    sse.handleRequest(exchange);
+  }
+
+  private void connected(ServerSentEventConnection connection, String lastEventId) {
+    connection.setKeepAliveTime(KEEP_ALIVE_MILLIS);
+    long after = sequenceOf(lastEventId);
+    if (after < 0) {
+      // A new subscriber, or one from another run of the sidecar: start from now, from scratch.
+      connection.send("{}", "reset", epoch + ":" + feed.lastSequence(), null);
+      return;
+    }
+    ChangeFeed.Replay replay = feed.since(after);
+    if (!replay.complete()) {
+      connection.send("{}", "reset", epoch + ":" + feed.lastSequence(), null);
+      return;
+    }
+    replay.changes().forEach(c -> send(connection, c));
+  }
+
+  private void broadcast(SecretChange change) {
+    for (ServerSentEventConnection c : sse.getConnections()) {
+      send(c, change);
+    }
+  }
+
+  private void send(ServerSentEventConnection connection, SecretChange change) {
+    ObjectNode data = json.createObjectNode()
+        .put("arn", change.arn())
+        .put("name", change.name())
+        .put("operation", change.operation())
+        .put("time", BigDecimal.valueOf(change.time().toEpochMilli(), 3));
+    ObjectNode stages = data.putObject("versionIdsToStages");
+    change.versionIdsToStages().forEach((id, labels) -> labels.forEach(stages.withArray(id)::add));
+    try {
+      connection.send(json.writeValueAsString(data), "change", epoch + ":" + change.sequence(), null);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The sequence in an id from this run of the sidecar, or -1. */
+  private long sequenceOf(String lastEventId) {
+    if (lastEventId == null || !lastEventId.startsWith(epoch + ":")) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(lastEventId.substring(epoch.length() + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Ends every open stream, so a graceful shutdown is not held up by subscribers. */
+  public void closeAll() {
+    for (ServerSentEventConnection c : new ArrayList<>(sse.getConnections())) {
+      c.shutdown();
+    }
+  }
+
+  private static SignedRequest signedRequest(HttpServerExchange exchange) {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (HeaderValues values : exchange.getRequestHeaders()) {
+      headers.put(values.getHeaderName().toString().toLowerCase(Locale.ROOT), new ArrayList<>(values));
+    }
+    return new SignedRequest(exchange.getRequestMethod().toString(), exchange.getRequestURI(),
+        exchange.getQueryString(), headers, new byte[0]);
+  }
+
+}

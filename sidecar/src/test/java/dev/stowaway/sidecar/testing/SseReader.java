@@ -1,0 +1,102 @@
+package dev.stowaway.sidecar.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A signed subscription to the sidecar's change feed, its events queued as they arrive. */
+public final class SseReader implements AutoCloseable {
+
+  /** One Server-Sent Event. */
+  public record Event(String id, String event, String data) {}
+
+  private final HttpURLConnection http;
+  private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  private final int status;
+  private final String errorBody;
+
+  public SseReader(URI endpoint, String accessKeyId, String secret, String lastEventId) {
+    URI uri = endpoint.resolve("/v1/events");
+    Map<String, List<String>> headers = SignedHttp.sign("GET", uri, Map.of(), new byte[0], accessKeyId, secret,
+        "us-east-1", "secretsmanager", Clock.systemUTC());
+    try {
+      http = (HttpURLConnection) uri.toURL().openConnection();
+      headers.forEach((k, v) -> {
+        if (!k.equalsIgnoreCase("host")) {
+          http.setRequestProperty(k, v.get(0));
+        }
+      });
+      if (lastEventId != null) {
+        http.setRequestProperty("Last-Event-ID", lastEventId);
+      }
+      status = http.getResponseCode();
+      if (status != 200) {
+        errorBody = new String(http.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        return;
+      }
+      errorBody = null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Thread reader = new Thread(this::read, "sse-reader");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String errorBody() {
+    return errorBody;
+  }
+
+  public Event next() throws InterruptedException {
+    Event e = events.poll(30, TimeUnit.SECONDS);
+    if (e == null) {
+      throw new AssertionError("no event within 30 s");
+    }
+    return e;
+  }
+
+  private void read() {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(http.getInputStream(), StandardCharsets.UTF_8))) {
+      String id = null;
+      String event = null;
+      StringBuilder data = new StringBuilder();
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.isEmpty()) {
+          if (event != null || data.length() > 0) {
+            events.add(new Event(id, event, data.toString()));
+          }
+          id = null;
+          event = null;
+          data.setLength(0);
+        } else if (line.startsWith("id:")) {
+          id = line.substring(3).strip();
+        } else if (line.startsWith("event:")) {
+          event = line.substring(6).strip();
+        } else if (line.startsWith("data:")) {
+          data.append(line.substring(5).strip());
+        }
+      }
+    } catch (IOException e) {
+      // closed
+    }
+  }
+
+  @Override
+  public void close() {
+    http.disconnect();
+  }
+}
