@@ -7,6 +7,7 @@ import dev.stowaway.agent.config.AgentConfigException;
 import dev.stowaway.agent.config.AgentConfigParser;
 import dev.stowaway.agent.instrument.Instrumenter;
 import dev.stowaway.agent.resolve.AwsCredentials;
+import dev.stowaway.agent.resolve.ChangeFeedFollower;
 import dev.stowaway.agent.resolve.PlaceholderParser;
 import dev.stowaway.agent.resolve.PlaceholderSyntaxException;
 import dev.stowaway.agent.resolve.ResolutionException;
@@ -51,6 +52,7 @@ final class AgentStartup {
     int found = checkPlaceholdersAtStartup(resolver, env, config.failOnError());
     PlaceholderHook.install(resolver);
     Instrumenter.install(inst);
+    new ChangeFeedFollower(client, resolver, Clock.systemUTC()).start();
     LOG.log(Level.INFO, "stowaway-agent: active, resolving placeholders through " + config.endpoint()
         + " (" + found + " found in system properties and environment at start-up)");
   }

@@ -2,6 +2,7 @@ package dev.stowaway.agent.instrument;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
@@ -65,6 +66,9 @@ public final class Instrumenter {
                 .on(named("connect").and(takesArguments(String.class, Properties.class))))
             .visit(Advice.to(JdbcUrlAdvice.class)
                 .on(named("acceptsURL").and(takesArguments(String.class)))))
+        .type(named("com.zaxxer.hikari.HikariDataSource"))
+        .transform((builder, type, loader, module, domain) -> builder
+            .visit(Advice.to(HikariDataSourceAdvice.class).on(isConstructor())))
         .installOn(inst);
   }
 

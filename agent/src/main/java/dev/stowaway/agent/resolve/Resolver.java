@@ -11,6 +11,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -30,6 +31,8 @@ public final class Resolver implements UnaryOperator<String> {
   private final Cache<Reference, Resolved> lastKnown;
   private final Cache<String, List<Placeholder>> parsed;
   private final Set<Reference> warnedStale = ConcurrentHashMap.newKeySet();
+  /** Which secret each reference turned out to name: ids and ARNs only, kept for matching changes. */
+  private final Map<Reference, String> arns = new ConcurrentHashMap<>();
 
   public Resolver(SidecarClient client, Duration ttl, Duration maxStale, Ticker ticker) {
     this.client = client;
@@ -69,25 +72,42 @@ public final class Resolver implements UnaryOperator<String> {
     return resolve(reference);
   }
 
-  /** Drops every cached value of the secret with this ARN or name. */
-  public void invalidate(String arnOrName) {
-    fresh.asMap().keySet().removeIf(r -> matches(r, arnOrName));
-    lastKnown.asMap().keySet().removeIf(r -> matches(r, arnOrName));
+  /** Drops every cached value of the secret with this ARN and name; returns how many. */
+  public int invalidate(String arn, String name) {
+    int[] dropped = {0};
+    fresh.asMap().keySet().removeIf(r -> {
+      boolean hit = concerns(r, arn, name);
+      if (hit) {
+        dropped[0]++;
+      }
+      return hit;
+    });
+    lastKnown.asMap().keySet().removeIf(r -> concerns(r, arn, name));
+    return dropped[0];
   }
 
-  private boolean matches(Reference r, String arnOrName) {
-    Resolved known = fresh.getIfPresent(r);
-    if (known == null) {
-      known = lastKnown.getIfPresent(r);
+  /** Drops everything cached: the change feed could not say what changed while it was away. */
+  public void invalidateAll() {
+    fresh.invalidateAll();
+  }
+
+  /** True if {@code reference} names the secret with this ARN and name, however it was written. */
+  public boolean concerns(Reference reference, String arn, String name) {
+    if (!(reference instanceof Reference.Secret s)) {
+      return false;
     }
-    return r instanceof Reference.Secret s && (s.secretId().equals(arnOrName)
-        || known != null && arnOrName.equals(known.arn()));
+    String id = s.secretId();
+    return id.equals(name) || id.equals(arn) || arn.equals(arns.get(reference))
+        || (arn.startsWith(id + "-") && arn.length() == id.length() + 7); // a partial ARN
   }
 
   private Resolved load(Reference reference) {
     try {
       Resolved loaded = fetch(reference);
       lastKnown.put(reference, loaded);
+      if (loaded.arn() != null) {
+        arns.put(reference, loaded.arn());
+      }
       warnedStale.remove(reference);
       return loaded;
     } catch (SidecarUnavailableException e) {

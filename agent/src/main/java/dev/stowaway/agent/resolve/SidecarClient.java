@@ -70,6 +70,30 @@ public final class SidecarClient {
     return new FetchedValue(answer.get("Value"), answer.get("ARN"), answer.get("Version"));
   }
 
+  /**
+   * Opens the change feed ({@code GET /v1/events}, signed), resuming after {@code lastEventId}
+   * when given. The caller reads the stream and closes it.
+   */
+  public HttpURLConnection openChangeFeed(String lastEventId, Duration readTimeout) throws IOException {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Host", endpoint.getPort() < 0 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort());
+    Map<String, String> signed = secretsManager.sign("GET", "/v1/events", headers, new byte[0], credentials,
+        clock.instant());
+    HttpURLConnection http = (HttpURLConnection) endpoint.resolve("/v1/events").toURL().openConnection();
+    http.setConnectTimeout(connectTimeoutMillis);
+    http.setReadTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
+    signed.forEach((k, v) -> {
+      if (!k.equals("Host")) {
+        http.setRequestProperty(k, v);
+      }
+    });
+    http.setRequestProperty("Accept", "text/event-stream");
+    if (lastEventId != null) {
+      http.setRequestProperty("Last-Event-ID", lastEventId);
+    }
+    return http;
+  }
+
   private Map<String, String> call(SigV4Signer signer, String target, Map<String, String> members, String what) {
     byte[] body = requestBody(members);
     Map<String, String> headers = new LinkedHashMap<>();

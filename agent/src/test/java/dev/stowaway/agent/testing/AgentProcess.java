@@ -60,22 +60,8 @@ public final class AgentProcess {
 
   /** Runs {@code mainClass} to completion and returns what it printed. */
   public Result run(Class<?> mainClass, String... args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xshare:auto");
-    if (withAgent) {
-      command.add("-javaagent:" + agentJar() + (agentArgs == null ? "" : "=" + agentArgs));
-    }
-    command.addAll(jvmArgs);
-    command.add("-cp");
-    command.add(classPath());
-    command.add(mainClass.getName());
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("STOWAWAY_"));
-    builder.environment().putAll(env);
     try {
-      Process p = builder.start();
+      Process p = builder(mainClass, args).start();
       String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
@@ -90,6 +76,33 @@ public final class AgentProcess {
     }
   }
 
+  /** Starts {@code mainClass} and returns at once, for applications that keep running. */
+  public Running start(Class<?> mainClass, String... args) {
+    try {
+      return new Running(builder(mainClass, args).start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private ProcessBuilder builder(Class<?> mainClass, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xshare:auto");
+    if (withAgent) {
+      command.add("-javaagent:" + agentJar() + (agentArgs == null ? "" : "=" + agentArgs));
+    }
+    command.addAll(jvmArgs);
+    command.add("-cp");
+    command.add(classPath());
+    command.add(mainClass.getName());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("STOWAWAY_"));
+    builder.environment().putAll(env);
+    return builder;
+  }
+
   static String classPath() {
     String testClasses = System.getProperty("stowaway.test.classes");
     List<String> entries = new ArrayList<>();
@@ -98,6 +111,66 @@ public final class AgentProcess {
         .filter(e -> APP_JARS.stream().anyMatch(prefix -> Path.of(e).getFileName().toString().startsWith(prefix)))
         .forEach(entries::add);
     return entries.stream().collect(Collectors.joining(File.pathSeparator));
+  }
+
+  /** A child that keeps running: its lines as they come, and its stdin. */
+  public static final class Running implements AutoCloseable {
+    private final Process process;
+    private final StringBuffer output = new StringBuffer();
+    private final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+
+    Running(Process process) {
+      this.process = process;
+      Thread reader = new Thread(() -> {
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8))) {
+          for (String line = in.readLine(); line != null; line = in.readLine()) {
+            output.append(line).append('\n');
+            lines.add(line);
+          }
+        } catch (IOException ignored) {
+          // the child is gone
+        }
+      }, "child-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    /** Waits for the next line that satisfies {@code wanted}, up to {@code seconds}. */
+    public String await(java.util.function.Predicate<String> wanted, int seconds) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      while (true) {
+        String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (line == null) {
+          throw new AssertionError("no matching line within " + seconds + " s; output:\n" + output);
+        }
+        if (wanted.test(line)) {
+          return line;
+        }
+      }
+    }
+
+    public void send(String line) throws IOException {
+      process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+    }
+
+    public int awaitExit() throws InterruptedException {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("child did not exit; output:\n" + output);
+      }
+      return process.exitValue();
+    }
+
+    public String output() {
+      return output.toString();
+    }
+
+    @Override
+    public void close() {
+      process.destroyForcibly();
+    }
   }
 
   /** Exit code and everything the child printed. */

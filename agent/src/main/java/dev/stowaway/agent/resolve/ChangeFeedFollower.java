@@ -1,0 +1,159 @@
+package dev.stowaway.agent.resolve;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Follows the sidecar's change feed on a daemon thread. A change to a secret drops its cached
+ * values at once and soft-evicts the pools configured with it; a reset drops everything. When the
+ * feed breaks it reconnects with backoff, resuming from the last event it saw.
+ */
+public final class ChangeFeedFollower implements Runnable {
+
+  private static final Logger LOG = System.getLogger("dev.stowaway.agent");
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(45); // the sidecar pings every 15 s
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  private final SidecarClient client;
+  private final Resolver resolver;
+  private final Clock clock;
+  private volatile String lastEventId;
+  private volatile boolean stopped;
+
+  public ChangeFeedFollower(SidecarClient client, Resolver resolver, Clock clock) {
+    this.client = client;
+    this.resolver = resolver;
+    this.clock = clock;
+  }
+
+  public Thread start() {
+    Thread t = new Thread(this, "stowaway-agent-change-feed");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  public void stop() {
+    stopped = true;
+  }
+
+  @Override
+  public void run() {
+    Duration backoff = Duration.ofSeconds(1);
+    boolean warned = false;
+    while (!stopped) {
+      try {
+        HttpURLConnection http = client.openChangeFeed(lastEventId, READ_TIMEOUT);
+        int status = http.getResponseCode();
+        if (status != 200) {
+          throw new IOException("the sidecar answered HTTP " + status + " to GET /v1/events");
+        }
+        if (warned) {
+          LOG.log(Level.INFO, "stowaway-agent: following the change feed again");
+          warned = false;
+        }
+        backoff = Duration.ofSeconds(1);
+        read(http);
+      } catch (IOException | RuntimeException e) {
+        if (!warned) {
+          LOG.log(Level.WARNING, "stowaway-agent: change feed unavailable (" + e.getMessage()
+              + "); cached values expire by their TTL until it is back");
+          warned = true;
+        }
+      }
+      if (stopped) {
+        return;
+      }
+      try {
+        Thread.sleep(backoff.toMillis()); // reconnect backoff, not a wait for a condition
+      } catch (InterruptedException e) {
+        return;
+      }
+      backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    }
+  }
+
+  private void read(HttpURLConnection http) throws IOException {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(http.getInputStream(), StandardCharsets.UTF_8))) {
+      String id = null;
+      String event = null;
+      StringBuilder data = new StringBuilder();
+      for (String line = in.readLine(); line != null && !stopped; line = in.readLine()) {
+        if (line.isEmpty()) {
+          if (event != null) {
+            dispatch(event, data.toString());
+          }
+          if (id != null) {
+            lastEventId = id;
+          }
+          id = null;
+          event = null;
+          data.setLength(0);
+        } else if (line.startsWith("id:")) {
+          id = line.substring(3).strip();
+        } else if (line.startsWith("event:")) {
+          event = line.substring(6).strip();
+        } else if (line.startsWith("data:")) {
+          data.append(line.substring(5).strip());
+        }
+      }
+    } finally {
+      http.disconnect();
+    }
+  }
+
+  void dispatch(String event, String data) {
+    if (event.equals("reset")) {
+      resolver.invalidateAll();
+      return;
+    }
+    if (!event.equals("change")) {
+      return;
+    }
+    String arn = null;
+    String name = null;
+    String operation = null;
+    double time = Double.NaN;
+    try (JsonParser p = JSON.createParser(data)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        switch (field) {
+          case "arn" -> arn = p.getValueAsString();
+          case "name" -> name = p.getValueAsString();
+          case "operation" -> operation = p.getValueAsString();
+          case "time" -> time = p.getValueAsDouble();
+          default -> p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      return;
+    }
+    if (arn == null || name == null) {
+      return;
+    }
+    String finalArn = arn;
+    String finalName = name;
+    int dropped = resolver.invalidate(arn, name);
+    int pools = HikariPools.refresh(r -> resolver.concerns(r, finalArn, finalName));
+    if (dropped > 0 || pools > 0) {
+      long lagMillis = Double.isNaN(time) ? -1 : clock.millis() - Math.round(time * 1000);
+      LOG.log(Level.INFO, "stowaway-agent: " + name + " changed (" + operation + ") " + lagMillis
+          + " ms ago; dropped " + dropped + " cached value(s), refreshed " + pools + " pool(s)");
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.stowaway.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stowaway.agent.app.HikariLoopApp;
+import dev.stowaway.agent.testing.AgentProcess;
+import dev.stowaway.agent.testing.ScratchMariaDb;
+import dev.stowaway.sidecar.testing.RunningSidecar;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/** A running HikariCP application picks up a rotated password without a restart or a failed query. */
+class LiveRotationIT {
+
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void hikariPoolOnMariaDbCarriesOnThroughARotation() throws Exception {
+    try (RunningSidecar sidecar = RunningSidecar.in(dataDir);
+         SecretsManagerClient sm = sidecar.client();
+         ScratchMariaDb db = ScratchMariaDb.createUser("before-Rotation-1")) {
+      String secret = "live/" + db.user();
+      sm.createSecret(r -> r.name(secret).secretString(json(db.user(), "before-Rotation-1")));
+      AgentProcess app = new AgentProcess()
+          .env("AWS_SHARED_CREDENTIALS_FILE", dataDir.resolve("admin-credentials").toString())
+          .env("STOWAWAY_ENDPOINT", sidecar.endpoint().toString());
+      try (AgentProcess.Running running = app.start(HikariLoopApp.class, ScratchMariaDb.ROOT_URL,
+          "{{resolve:secretsmanager:" + secret + ":SecretString:username}}",
+          "{{resolve:secretsmanager:" + secret + ":SecretString:password}}")) {
+        running.await(l -> l.equals("ready"), 60);
+        Set<String> before = new HashSet<>(sessions(running.output()));
+
+        db.changePassword("after-Rotation-2");
+        long put = System.currentTimeMillis();
+        sm.putSecretValue(r -> r.secretId(secret).secretString(json(db.user(), "after-Rotation-2")));
+        String lagLine = running.await(l -> l.contains(secret + " changed (PutSecretValue)"), 30);
+        // New sessions can only have logged in with the new password: the old one no longer works.
+        running.await(l -> l.startsWith("connection ") && !before.contains(l.substring(11)), 30);
+        long sawNewSession = System.currentTimeMillis();
+        running.await(l -> l.startsWith("progress "), 30); // and it keeps working on the new sessions
+
+        running.send("stop");
+        assertEquals(0, running.awaitExit(), running.output());
+        Matcher totals = Pattern.compile("queries=(\\d+) failures=(\\d+)").matcher(running.output());
+        assertTrue(totals.find(), running.output());
+        assertEquals("0", totals.group(2), running.output());
+        assertTrue(Long.parseLong(totals.group(1)) > 0);
+        Matcher lag = Pattern.compile("\\) (-?\\d+) ms ago").matcher(lagLine);
+        assertTrue(lag.find(), lagLine);
+        System.out.printf("rotation: PutSecretValue -> agent cache invalidated in %s ms; -> first new session in %d ms; "
+            + "%s queries, 0 failed%n", lag.group(1), sawNewSession - put, totals.group(1));
+      }
+    }
+  }
+
+  private static Set<String> sessions(String output) {
+    Set<String> ids = new HashSet<>();
+    output.lines().filter(l -> l.startsWith("connection ")).forEach(l -> ids.add(l.substring(11)));
+    return ids;
+  }
+
+  private static String json(String user, String password) {
+    return "{\"engine\":\"mariadb\",\"host\":\"127.0.0.1\",\"port\":3306,\"username\":\"" + user
+        + "\",\"password\":\"" + password + "\",\"dbname\":\"test\"}";
+  }
+}
