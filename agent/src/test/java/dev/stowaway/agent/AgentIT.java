@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stowaway.agent.app.ReportingApp;
 import dev.stowaway.agent.testing.AgentProcess;
 import dev.stowaway.agent.testing.ScratchMariaDb;
+import dev.stowaway.agent.testing.ScramPostgres;
 import dev.stowaway.sidecar.testing.RunningSidecar;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -105,6 +106,43 @@ class AgentIT {
           "jdbc:" + url + "|" + user + "|not-the-password");
       assertEquals("connected as " + db.user(), r.value("jdbc:" + url + "|" + user + "|" + password));
       assertTrue(r.value("jdbc:" + url + "|" + user + "|not-the-password").contains("Access denied"), r.output());
+    }
+  }
+
+  @Test
+  void driverManagerConnectsToPostgresWhichChecksThePassword() throws Exception {
+    try (ScramPostgres pg = ScramPostgres.start()) {
+      pg.createRole("orders_pg", "pg-Pw-1");
+      sm.createSecret(r -> r.name("pg/app").secretString("{\"username\":\"orders_pg\",\"password\":\"pg-Pw-1\"}"));
+      String user = "{{resolve:secretsmanager:pg/app:SecretString:username}}";
+      String password = "{{resolve:secretsmanager:pg/app:SecretString:password}}";
+      String url = pg.url("postgres");
+      AgentProcess.Result r = app().run(ReportingApp.class,
+          "jdbc:" + url + "|" + user + "|" + password,
+          "jdbc:" + url + "|" + user + "|wrong",
+          "datasource:org.postgresql.ds.PGSimpleDataSource|" + url + "|" + user + "|" + password);
+      assertEquals("connected as orders_pg", r.value("jdbc:" + url + "|" + user + "|" + password));
+      assertTrue(r.value("jdbc:" + url + "|" + user + "|wrong").contains("password authentication failed"), r.output());
+      assertEquals("connected as orders_pg",
+          r.value("datasource:org.postgresql.ds.PGSimpleDataSource|" + url + "|" + user + "|" + password));
+    }
+  }
+
+  @Test
+  void driverDataSourcesResolveTheirSettingsAtConnect(@TempDir Path h2) throws Exception {
+    String h2Url = "jdbc:h2:file:" + h2.resolve("db");
+    try (Connection c = DriverManager.getConnection(h2Url, "app", "pw-0ne")) {
+      c.isValid(1);
+    }
+    try (ScratchMariaDb db = ScratchMariaDb.createUser("ds-Pw-1")) {
+      sm.createSecret(r -> r.name("ds/" + db.user()).secretString("{\"password\":\"ds-Pw-1\"}"));
+      String mariaPassword = "{{resolve:secretsmanager:ds/" + db.user() + ":SecretString:password}}";
+      String h2Arg = "datasource:org.h2.jdbcx.JdbcDataSource|" + h2Url + "|" + USER + "|" + PASSWORD;
+      String mariaArg = "datasource:org.mariadb.jdbc.MariaDbDataSource|" + ScratchMariaDb.ROOT_URL + "|" + db.user()
+          + "|" + mariaPassword;
+      AgentProcess.Result r = app().run(ReportingApp.class, h2Arg, mariaArg);
+      assertEquals("connected as app", r.value(h2Arg));
+      assertEquals("connected as " + db.user(), r.value(mariaArg));
     }
   }
 

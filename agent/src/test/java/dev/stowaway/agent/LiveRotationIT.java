@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.stowaway.agent.app.HikariLoopApp;
 import dev.stowaway.agent.testing.AgentProcess;
 import dev.stowaway.agent.testing.ScratchMariaDb;
+import dev.stowaway.agent.testing.ScramPostgres;
 import dev.stowaway.sidecar.testing.RunningSidecar;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -59,6 +60,48 @@ class LiveRotationIT {
             + "%s queries, 0 failed%n", lag.group(1), sawNewSession - put, totals.group(1));
       }
     }
+  }
+
+  @Test
+  void hikariPoolOnPostgresCarriesOnThroughARotation() throws Exception {
+    try (ScramPostgres pg = ScramPostgres.start();
+         RunningSidecar sidecar = RunningSidecar.in(dataDir);
+         SecretsManagerClient sm = sidecar.client()) {
+      pg.createRole("orders_app", "before-Rotation-1");
+      sm.createSecret(r -> r.name("live/pg").secretString(pgJson(pg, "before-Rotation-1")));
+      AgentProcess app = new AgentProcess()
+          .env("AWS_SHARED_CREDENTIALS_FILE", dataDir.resolve("admin-credentials").toString())
+          .env("STOWAWAY_ENDPOINT", sidecar.endpoint().toString());
+      try (AgentProcess.Running running = app.start(HikariLoopApp.class, pg.url("postgres"),
+          "{{resolve:secretsmanager:live/pg:SecretString:username}}",
+          "{{resolve:secretsmanager:live/pg:SecretString:password}}")) {
+        running.await(l -> l.equals("ready"), 60);
+        Set<String> before = new HashSet<>(sessions(running.output()));
+
+        pg.alterPassword("orders_app", "after-Rotation-2");
+        long put = System.currentTimeMillis();
+        sm.putSecretValue(r -> r.secretId("live/pg").secretString(pgJson(pg, "after-Rotation-2")));
+        String lagLine = running.await(l -> l.contains("live/pg changed (PutSecretValue)"), 30);
+        running.await(l -> l.startsWith("connection ") && !before.contains(l.substring(11)), 30);
+        long sawNewSession = System.currentTimeMillis();
+        running.await(l -> l.startsWith("progress "), 30);
+
+        running.send("stop");
+        assertEquals(0, running.awaitExit(), running.output());
+        Matcher totals = Pattern.compile("queries=(\\d+) failures=(\\d+)").matcher(running.output());
+        assertTrue(totals.find(), running.output());
+        assertEquals("0", totals.group(2), running.output());
+        Matcher lag = Pattern.compile("\\) (-?\\d+) ms ago").matcher(lagLine);
+        assertTrue(lag.find(), lagLine);
+        System.out.printf("rotation (PostgreSQL, scram-sha-256): PutSecretValue -> agent cache invalidated in %s ms; "
+            + "-> first new session in %d ms; %s queries, 0 failed%n", lag.group(1), sawNewSession - put, totals.group(1));
+      }
+    }
+  }
+
+  private static String pgJson(ScramPostgres pg, String password) {
+    return "{\"engine\":\"postgres\",\"host\":\"127.0.0.1\",\"username\":\"orders_app\",\"password\":\""
+        + password + "\",\"dbname\":\"postgres\"}";
   }
 
   private static Set<String> sessions(String output) {

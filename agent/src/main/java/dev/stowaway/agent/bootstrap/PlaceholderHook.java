@@ -74,6 +74,26 @@ public final class PlaceholderHook {
     return copy;
   }
 
+  /**
+   * MariaDB Connector/J's DataSource connects with a parsed {@code Configuration} rather than
+   * through {@code Driver.connect(String, Properties)}: returns a copy with user and password
+   * resolved (through the Configuration's own {@code clone(user, password)}), or {@code conf} itself.
+   */
+  public static Object resolveMariaDbConfiguration(Object conf) throws ReflectiveOperationException {
+    if (resolver == null || conf == null) {
+      return conf;
+    }
+    Class<?> type = conf.getClass();
+    String user = (String) type.getMethod("user").invoke(conf);
+    String password = (String) type.getMethod("password").invoke(conf);
+    String resolvedUser = resolve(user);
+    String resolvedPassword = resolve(password);
+    if (resolvedUser == user && resolvedPassword == password) {
+      return conf;
+    }
+    return type.getMethod("clone", String.class, String.class).invoke(conf, resolvedUser, resolvedPassword);
+  }
+
   /** Wraps {@code System.getenv()}'s map so that reads of it resolve placeholders. */
   public static Map<String, String> environment(Map<String, String> env) {
     if (resolver == null || env instanceof ResolvingEnvironment) {

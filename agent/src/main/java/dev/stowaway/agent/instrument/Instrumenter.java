@@ -10,6 +10,7 @@ import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.stowaway.agent.bootstrap.PlaceholderHook;
@@ -66,6 +67,14 @@ public final class Instrumenter {
                 .on(named("connect").and(takesArguments(String.class, Properties.class))))
             .visit(Advice.to(JdbcUrlAdvice.class)
                 .on(named("acceptsURL").and(takesArguments(String.class)))))
+        .type(named("org.mariadb.jdbc.Driver"))
+        .transform((builder, type, loader, module, domain) -> builder
+            .visit(Advice.to(MariaDbConnectAdvice.class).on(named("connect").and(isStatic())
+                .and(takesArguments(1)).and(takesArgument(0, named("org.mariadb.jdbc.Configuration"))))))
+        .type(named("org.h2.jdbc.JdbcConnection"))
+        .transform((builder, type, loader, module, domain) -> builder
+            .visit(Advice.to(H2ConnectionAdvice.class).on(isConstructor()
+                .and(takesArguments(String.class, Properties.class, String.class, Object.class, boolean.class)))))
         .type(named("com.zaxxer.hikari.HikariDataSource"))
         .transform((builder, type, loader, module, domain) -> builder
             .visit(Advice.to(HikariDataSourceAdvice.class).on(isConstructor())))

@@ -53,6 +53,17 @@ public final class ReportingApp {
               yield "connected as " + currentUser(c);
             }
           }
+          case "datasource" -> {
+            // CLASS|URL|USER|PASSWORD: a driver's own DataSource, configured through its setters
+            String[] p = what.split("\\|", -1);
+            Object ds = Class.forName(p[0]).getConstructor().newInstance();
+            set(ds, p[1], "setURL", "setUrl");
+            set(ds, p[2], "setUser");
+            set(ds, p[3], "setPassword");
+            try (Connection c = ((javax.sql.DataSource) ds).getConnection()) {
+              yield "connected as " + currentUser(c);
+            }
+          }
           default -> "unknown kind " + kind;
         };
       } catch (Exception e) {
@@ -61,6 +72,18 @@ public final class ReportingApp {
       System.out.println(arg + "=" + result);
     }
     System.out.flush();
+  }
+
+  private static void set(Object target, String value, String... setters) throws Exception {
+    for (String name : setters) {
+      try {
+        target.getClass().getMethod(name, String.class).invoke(target, value);
+        return;
+      } catch (NoSuchMethodException tryNext) {
+        // another spelling
+      }
+    }
+    throw new NoSuchMethodException(target.getClass().getName() + "." + String.join("/", setters));
   }
 
   private static String currentUser(Connection c) throws Exception {

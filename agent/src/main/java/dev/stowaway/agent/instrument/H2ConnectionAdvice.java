@@ -1,0 +1,30 @@
+package dev.stowaway.agent.instrument;
+
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Inlined at the entry of H2's {@code JdbcConnection(String url, Properties info, String user,
+ * Object password, boolean forbidCreation)}: H2's own DataSource connects through it without
+ * passing {@code Driver.connect}. The password arrives as a {@code char[]} or a {@code String}.
+ */
+public final class H2ConnectionAdvice {
+
+  private H2ConnectionAdvice() {}
+
+  @Advice.OnMethodEnter(suppress = Throwable.class)
+  public static void enter(@Advice.Argument(value = 0, readOnly = false) String url,
+      @Advice.Argument(value = 2, readOnly = false) String user,
+      @Advice.Argument(value = 3, readOnly = false) Object password) {
+    url = dev.stowaway.agent.bootstrap.PlaceholderHook.resolve(url);
+    user = dev.stowaway.agent.bootstrap.PlaceholderHook.resolve(user);
+    if (password instanceof char[] chars) {
+      String text = new String(chars);
+      String resolved = dev.stowaway.agent.bootstrap.PlaceholderHook.resolve(text);
+      if (resolved != text) {
+        password = resolved.toCharArray();
+      }
+    } else if (password instanceof String text) {
+      password = dev.stowaway.agent.bootstrap.PlaceholderHook.resolve(text);
+    }
+  }
+}
