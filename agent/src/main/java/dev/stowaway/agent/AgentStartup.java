@@ -6,8 +6,10 @@ import dev.stowaway.agent.config.AgentConfig;
 import dev.stowaway.agent.config.AgentConfigException;
 import dev.stowaway.agent.config.AgentConfigParser;
 import dev.stowaway.agent.instrument.Instrumenter;
+import dev.stowaway.agent.resolve.AgentHooks;
 import dev.stowaway.agent.resolve.AwsCredentials;
 import dev.stowaway.agent.resolve.ChangeFeedFollower;
+import dev.stowaway.agent.resolve.Fingerprints;
 import dev.stowaway.agent.resolve.PlaceholderParser;
 import dev.stowaway.agent.resolve.PlaceholderSyntaxException;
 import dev.stowaway.agent.resolve.ResolutionException;
@@ -16,6 +18,7 @@ import dev.stowaway.agent.resolve.SidecarClient;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,9 +51,10 @@ final class AgentStartup {
     }
     SidecarClient client = new SidecarClient(config.endpoint(), credentials, config.region(), Clock.systemUTC(),
         Duration.ofSeconds(2));
-    Resolver resolver = new Resolver(client, config.ttl(), config.maxStale(), Ticker.systemTicker());
+    Resolver resolver = new Resolver(client, config.ttl(), config.maxStale(), Ticker.systemTicker(),
+        new Fingerprints(new SecureRandom()));
     int found = checkPlaceholdersAtStartup(resolver, env, config.failOnError());
-    PlaceholderHook.install(resolver);
+    PlaceholderHook.install(new AgentHooks(resolver));
     Instrumenter.install(inst);
     new ChangeFeedFollower(client, resolver, Clock.systemUTC()).start();
     LOG.log(Level.INFO, "stowaway-agent: active, resolving placeholders through " + config.endpoint()

@@ -147,6 +147,33 @@ class AgentIT {
   }
 
   @Test
+  void refusedLoginIsRetriedWithThePendingPasswordDuringARotation() {
+    try (ScratchMariaDb db = ScratchMariaDb.createUser("pending-Pw-2")) {
+      String secret = "window/" + db.user();
+      sm.createSecret(r -> r.name(secret).secretString("{\"password\":\"current-Pw-1\"}"));
+      sm.putSecretValue(r -> r.secretId(secret).secretString("{\"password\":\"pending-Pw-2\"}").versionStages("AWSPENDING"));
+      String arg = "jdbc:" + ScratchMariaDb.ROOT_URL + "|" + db.user() + "|{{resolve:secretsmanager:" + secret
+          + ":SecretString:password}}";
+      AgentProcess.Result r = app().run(ReportingApp.class, arg);
+      assertEquals("connected as " + db.user(), r.value(arg));
+      assertTrue(r.output().contains("login refused, then accepted with AWSPENDING credentials"), r.output());
+    }
+  }
+
+  @Test
+  void refusedLoginWithNothingBetterToTrySurfacesTheDatabasesError() {
+    try (ScratchMariaDb db = ScratchMariaDb.createUser("real-Pw")) {
+      String secret = "wrong/" + db.user();
+      sm.createSecret(r -> r.name(secret).secretString("{\"password\":\"not-the-real-one\"}"));
+      String arg = "jdbc:" + ScratchMariaDb.ROOT_URL + "|" + db.user() + "|{{resolve:secretsmanager:" + secret
+          + ":SecretString:password}}";
+      AgentProcess.Result r = app().run(ReportingApp.class, arg);
+      assertTrue(r.value(arg).contains("Access denied for user '" + db.user() + "'"), r.output());
+      assertFalse(r.output().contains("not-the-real-one"), "no value may be printed");
+    }
+  }
+
+  @Test
   void missingSecretStopsStartUpNamingThePropertyAndReferenceOnly() {
     AgentProcess.Result r = app().sysprop("db.password", "{{resolve:secretsmanager:no/such/secret}}")
         .run(ReportingApp.class, "prop:db.password");

@@ -63,6 +63,36 @@ class LiveRotationIT {
   }
 
   @Test
+  void valuesCopiedOutOfSystemPropertiesAreStillRotated() throws Exception {
+    try (RunningSidecar sidecar = RunningSidecar.in(dataDir);
+         SecretsManagerClient sm = sidecar.client();
+         ScratchMariaDb db = ScratchMariaDb.createUser("copied-Before-1")) {
+      String secret = "copied/" + db.user();
+      sm.createSecret(r -> r.name(secret).secretString(json(db.user(), "copied-Before-1")));
+      AgentProcess app = new AgentProcess()
+          .env("AWS_SHARED_CREDENTIALS_FILE", dataDir.resolve("admin-credentials").toString())
+          .env("STOWAWAY_ENDPOINT", sidecar.endpoint().toString())
+          .sysprop("spring.datasource.username", "{{resolve:secretsmanager:" + secret + ":SecretString:username}}")
+          .sysprop("spring.datasource.password", "{{resolve:secretsmanager:" + secret + ":SecretString:password}}");
+      try (AgentProcess.Running running = app.start(HikariLoopApp.class, ScratchMariaDb.ROOT_URL,
+          "spring.datasource.username", "spring.datasource.password", "copy")) {
+        running.await(l -> l.equals("ready"), 60);
+        Set<String> before = new HashSet<>(sessions(running.output()));
+        db.changePassword("copied-After-2");
+        sm.putSecretValue(r -> r.secretId(secret).secretString(json(db.user(), "copied-After-2")));
+        running.await(l -> l.contains(secret + " changed (PutSecretValue)") && l.contains("refreshed 1 pool(s)"), 30);
+        running.await(l -> l.startsWith("connection ") && !before.contains(l.substring(11)), 30);
+        running.await(l -> l.startsWith("progress "), 30);
+        running.send("stop");
+        assertEquals(0, running.awaitExit(), running.output());
+        Matcher totals = Pattern.compile("queries=(\\d+) failures=(\\d+)").matcher(running.output());
+        assertTrue(totals.find(), running.output());
+        assertEquals("0", totals.group(2), running.output());
+      }
+    }
+  }
+
+  @Test
   void hikariPoolOnPostgresCarriesOnThroughARotation() throws Exception {
     try (ScramPostgres pg = ScramPostgres.start();
          RunningSidecar sidecar = RunningSidecar.in(dataDir);

@@ -2,45 +2,63 @@ package dev.stowaway.agent.bootstrap;
 
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.UnaryOperator;
 
 /**
- * The bridge between advice inlined into JDK classes and the agent. It lives on the bootstrap
- * class path, so code inside {@code java.lang.System} or {@code java.util.Properties} can see it,
- * and it uses JDK types only. The agent installs the resolver once it is ready; until then, and
- * for values without a placeholder, every call returns its argument unchanged.
+ * The bridge between advice inlined into JDK and driver classes and the agent. It lives on the
+ * bootstrap class path, so code inside {@code java.lang.System} or {@code java.util.Properties}
+ * can see it, and it uses JDK types only. Until the agent is installed, and for values without a
+ * placeholder, every call returns its argument unchanged.
  */
 public final class PlaceholderHook {
 
   /** The marker every placeholder starts with; checked before anything else, on every call. */
   public static final String MARKER = "{{resolve:";
 
-  private static volatile UnaryOperator<String> resolver;
+  /** What the agent provides; the bridge only routes to it. */
+  public interface Agent {
 
-  /** Set while this thread is resolving, so the agent's own property reads are not resolved again. */
-  private static final ThreadLocal<Boolean> RESOLVING = new ThreadLocal<>();
+    /** Resolves every placeholder in {@code text}. */
+    String resolve(String text);
+
+    /**
+     * A value the agent handed out earlier (recognised by its keyed fingerprint) becomes the
+     * current value of the same reference; anything else comes back as the same object.
+     */
+    String current(String value);
+
+    /**
+     * A database refused a login made with resolved credentials: fetch again (bypassing the cache,
+     * then AWSPENDING) and reconnect. Returns the connection, or null to let the failure stand.
+     */
+    Object retryConnect(Object driver, String url, Properties info, Throwable failure);
+  }
+
+  private static volatile Agent agent;
+
+  /** Set while this thread is in the agent, so the agent's own reads are not resolved again. */
+  private static final ThreadLocal<Boolean> INSIDE = new ThreadLocal<>();
 
   private PlaceholderHook() {}
 
-  public static void install(UnaryOperator<String> r) {
-    resolver = r;
+  public static void install(Agent a) {
+    agent = a;
   }
 
   public static void uninstall() {
-    resolver = null;
+    agent = null;
   }
 
   /** Resolves every placeholder in {@code value}; anything else comes back as it went in. */
   public static String resolve(String value) {
-    UnaryOperator<String> r = resolver;
-    if (r == null || value == null || value.indexOf(MARKER) < 0 || RESOLVING.get() != null) {
+    Agent a = agent;
+    if (a == null || value == null || value.indexOf(MARKER) < 0 || INSIDE.get() != null) {
       return value;
     }
-    RESOLVING.set(Boolean.TRUE);
+    INSIDE.set(Boolean.TRUE);
     try {
-      return r.apply(value);
+      return a.resolve(value);
     } finally {
-      RESOLVING.remove();
+      INSIDE.remove();
     }
   }
 
@@ -49,54 +67,87 @@ public final class PlaceholderHook {
     return value instanceof String s ? resolve(s) : value;
   }
 
+  /** A credential at connect time: placeholders resolved, values handed out earlier made current. */
+  public static String credential(String value) {
+    Agent a = agent;
+    if (a == null || value == null || INSIDE.get() != null) {
+      return value;
+    }
+    if (value.indexOf(MARKER) >= 0) {
+      return resolve(value);
+    }
+    INSIDE.set(Boolean.TRUE);
+    try {
+      return a.current(value);
+    } finally {
+      INSIDE.remove();
+    }
+  }
+
   /**
-   * A copy of JDBC connection properties with their placeholders resolved, for one connect; the
-   * caller's own object keeps its placeholders. Returns {@code info} itself when it has none.
+   * A copy of JDBC connection properties with placeholders resolved and known credentials made
+   * current, for one connect; the caller's own object is left as it was. Returns {@code info}
+   * itself when nothing changes.
    */
-  public static Properties resolveProperties(Properties info) {
-    if (resolver == null || info == null) {
+  public static Properties resolveConnectionProperties(Properties info) {
+    if (agent == null || info == null) {
       return info;
     }
-    boolean any = false;
-    for (Object value : info.values()) {
-      if (value instanceof String s && s.indexOf(MARKER) >= 0) {
-        any = true;
-        break;
+    Properties copy = null;
+    for (Map.Entry<Object, Object> e : info.entrySet()) {
+      if (!(e.getValue() instanceof String value)) {
+        continue;
+      }
+      String key = String.valueOf(e.getKey());
+      String now = key.equals("user") || key.equals("password") ? credential(value) : resolve(value);
+      if (now != value) {
+        if (copy == null) {
+          copy = new Properties();
+          copy.putAll(info);
+        }
+        copy.put(e.getKey(), now);
       }
     }
-    if (!any) {
-      return info;
+    return copy == null ? info : copy;
+  }
+
+  /** Called when {@code Driver.connect} failed; see {@link Agent#retryConnect}. */
+  public static Object retryConnect(Object driver, String url, Properties info, Throwable failure) {
+    Agent a = agent;
+    if (a == null || failure == null || INSIDE.get() != null) {
+      return null;
     }
-    Properties copy = new Properties();
-    for (Map.Entry<Object, Object> e : info.entrySet()) {
-      copy.put(e.getKey(), resolveObject(e.getValue()));
+    INSIDE.set(Boolean.TRUE);
+    try {
+      return a.retryConnect(driver, url, info, failure);
+    } finally {
+      INSIDE.remove();
     }
-    return copy;
   }
 
   /**
    * MariaDB Connector/J's DataSource connects with a parsed {@code Configuration} rather than
    * through {@code Driver.connect(String, Properties)}: returns a copy with user and password
-   * resolved (through the Configuration's own {@code clone(user, password)}), or {@code conf} itself.
+   * made current (through the Configuration's own {@code clone(user, password)}), or {@code conf}.
    */
   public static Object resolveMariaDbConfiguration(Object conf) throws ReflectiveOperationException {
-    if (resolver == null || conf == null) {
+    if (agent == null || conf == null) {
       return conf;
     }
     Class<?> type = conf.getClass();
     String user = (String) type.getMethod("user").invoke(conf);
     String password = (String) type.getMethod("password").invoke(conf);
-    String resolvedUser = resolve(user);
-    String resolvedPassword = resolve(password);
-    if (resolvedUser == user && resolvedPassword == password) {
+    String nowUser = credential(user);
+    String nowPassword = credential(password);
+    if (nowUser == user && nowPassword == password) {
       return conf;
     }
-    return type.getMethod("clone", String.class, String.class).invoke(conf, resolvedUser, resolvedPassword);
+    return type.getMethod("clone", String.class, String.class).invoke(conf, nowUser, nowPassword);
   }
 
   /** Wraps {@code System.getenv()}'s map so that reads of it resolve placeholders. */
   public static Map<String, String> environment(Map<String, String> env) {
-    if (resolver == null || env instanceof ResolvingEnvironment) {
+    if (agent == null || env instanceof ResolvingEnvironment) {
       return env;
     }
     return new ResolvingEnvironment(env);

@@ -16,15 +16,15 @@ public final class H2ConnectionAdvice {
       @Advice.Argument(value = 2, readOnly = false) String user,
       @Advice.Argument(value = 3, readOnly = false) Object password) {
     url = dev.stowaway.agent.bootstrap.PlaceholderHook.resolve(url);
-    user = dev.stowaway.agent.bootstrap.PlaceholderHook.resolve(user);
+    user = dev.stowaway.agent.bootstrap.PlaceholderHook.credential(user);
     if (password instanceof char[] chars) {
       String text = new String(chars);
-      String resolved = dev.stowaway.agent.bootstrap.PlaceholderHook.resolve(text);
-      if (resolved != text) {
-        password = resolved.toCharArray();
+      String current = dev.stowaway.agent.bootstrap.PlaceholderHook.credential(text);
+      if (current != text) {
+        password = current.toCharArray();
       }
     } else if (password instanceof String text) {
-      password = dev.stowaway.agent.bootstrap.PlaceholderHook.resolve(text);
+      password = dev.stowaway.agent.bootstrap.PlaceholderHook.credential(text);
     }
   }
 }

@@ -149,7 +149,7 @@ public final class ChangeFeedFollower implements Runnable {
     String finalArn = arn;
     String finalName = name;
     int dropped = resolver.invalidate(arn, name);
-    int pools = HikariPools.refresh(r -> resolver.concerns(r, finalArn, finalName));
+    int pools = HikariPools.refresh(r -> resolver.concerns(r, finalArn, finalName), resolver::referenceOf);
     if (dropped > 0 || pools > 0) {
       long lagMillis = Double.isNaN(time) ? -1 : clock.millis() - Math.round(time * 1000);
       LOG.log(Level.INFO, "stowaway-agent: " + name + " changed (" + operation + ") " + lagMillis

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -21,12 +22,15 @@ public final class HikariPools {
 
   private HikariPools() {}
 
-  /** Soft-evicts the pools whose settings hold a placeholder matching {@code concerned}; returns how many. */
-  public static int refresh(Predicate<Reference> concerned) {
+  /**
+   * Soft-evicts the pools whose settings hold a placeholder matching {@code concerned}, or a value
+   * the agent handed out for such a reference ({@code copiedFrom}); returns how many.
+   */
+  public static int refresh(Predicate<Reference> concerned, Function<String, Reference> copiedFrom) {
     int refreshed = 0;
     for (Object pool : PoolRegistry.pools()) {
       try {
-        if (settings(pool).stream().anyMatch(s -> mentions(s, concerned))) {
+        if (settings(pool).stream().anyMatch(s -> mentions(s, concerned) || copied(s, concerned, copiedFrom))) {
           softEvict(pool);
           refreshed++;
         }
@@ -65,6 +69,11 @@ public final class HikariPools {
     } catch (PlaceholderSyntaxException e) {
       return false;
     }
+  }
+
+  private static boolean copied(String setting, Predicate<Reference> concerned, Function<String, Reference> copiedFrom) {
+    Reference from = copiedFrom.apply(setting);
+    return from != null && concerned.test(from);
   }
 
   private static void softEvict(Object pool) throws ReflectiveOperationException {

@@ -27,6 +27,7 @@ public final class Resolver implements UnaryOperator<String> {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final SidecarClient client;
+  private final Fingerprints fingerprints;
   private final Cache<Reference, Resolved> fresh;
   private final Cache<Reference, Resolved> lastKnown;
   private final Cache<String, List<Placeholder>> parsed;
@@ -34,8 +35,9 @@ public final class Resolver implements UnaryOperator<String> {
   /** Which secret each reference turned out to name: ids and ARNs only, kept for matching changes. */
   private final Map<Reference, String> arns = new ConcurrentHashMap<>();
 
-  public Resolver(SidecarClient client, Duration ttl, Duration maxStale, Ticker ticker) {
+  public Resolver(SidecarClient client, Duration ttl, Duration maxStale, Ticker ticker, Fingerprints fingerprints) {
     this.client = client;
+    this.fingerprints = fingerprints;
     this.fresh = Caffeine.newBuilder().expireAfterWrite(ttl).ticker(ticker).build();
     this.lastKnown = Caffeine.newBuilder().expireAfterWrite(maxStale.plus(ttl)).ticker(ticker).build();
     this.parsed = Caffeine.newBuilder().maximumSize(10_000).build();
@@ -64,6 +66,11 @@ public final class Resolver implements UnaryOperator<String> {
       return cached;
     }
     return fresh.get(reference, this::load);
+  }
+
+  /** The reference a handed-out value came from, or null. */
+  public Reference referenceOf(String value) {
+    return fingerprints.lookup(value);
   }
 
   /** Re-fetches, ignoring the cache (after a rotation, or a password the database refused). */
@@ -108,6 +115,7 @@ public final class Resolver implements UnaryOperator<String> {
       if (loaded.arn() != null) {
         arns.put(reference, loaded.arn());
       }
+      fingerprints.remember(loaded.value(), reference);
       warnedStale.remove(reference);
       return loaded;
     } catch (SidecarUnavailableException e) {

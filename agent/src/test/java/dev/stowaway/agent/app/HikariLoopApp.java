@@ -15,7 +15,9 @@ import java.util.Set;
  * {@code ready} after its first query, {@code connection ID} for every new database session,
  * {@code progress N} every 50 queries, each failure, and finally {@code queries=N failures=F}.
  *
- * <p>Arguments: JDBC URL, user, password (placeholders, as an application's config would hold them).
+ * <p>Arguments: JDBC URL, user, password (placeholders, as an application's config would hold them);
+ * or JDBC URL, user property, password property, {@code copy}: the values are read from system
+ * properties and copied into the pool's settings, as Spring Boot does.
  */
 public final class HikariLoopApp {
 
@@ -26,8 +28,10 @@ public final class HikariLoopApp {
   public static void main(String[] args) throws Exception {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(args[0]);
-    config.setUsername(args[1]);
-    config.setPassword(args[2]);
+    boolean copy = args.length > 3 && args[3].equals("copy");
+    // "copy": as Spring does, read the settings as system properties and hand the values on.
+    config.setUsername(copy ? System.getProperty(args[1]) : args[1]);
+    config.setPassword(copy ? System.getProperty(args[2]) : args[2]);
     config.setMaximumPoolSize(2);
     config.setMinimumIdle(2);
     config.setConnectionTimeout(10_000);

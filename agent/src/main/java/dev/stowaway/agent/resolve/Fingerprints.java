@@ -1,0 +1,52 @@
+package dev.stowaway.agent.resolve;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Remembers which reference each handed-out value came from, by a keyed fingerprint (HMAC-SHA256
+ * under a key that exists only in this JVM), never by the value itself. So when an application
+ * copies a resolved password onward (Spring into HikariCP, say) the agent still knows whose it is.
+ */
+public final class Fingerprints {
+
+  private final byte[] key = new byte[32];
+  private final ThreadLocal<Mac> macs;
+  private final Cache<ByteBuffer, Reference> known = Caffeine.newBuilder().maximumSize(10_000).build();
+
+  public Fingerprints(SecureRandom random) {
+    random.nextBytes(key);
+    this.macs = ThreadLocal.withInitial(() -> {
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        return mac;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  public void remember(String value, Reference reference) {
+    if (value != null && !value.isEmpty()) {
+      known.put(fingerprint(value), reference);
+    }
+  }
+
+  /** The reference {@code value} was resolved from, or null. */
+  public Reference lookup(String value) {
+    return value == null || value.isEmpty() ? null : known.getIfPresent(fingerprint(value));
+  }
+
+  private ByteBuffer fingerprint(String value) {
+    byte[] mac = macs.get().doFinal(value.getBytes(StandardCharsets.UTF_8));
+    return ByteBuffer.wrap(Arrays.copyOf(mac, 16));
+  }
+}
