@@ -29,6 +29,7 @@ public final class RunningSidecar implements AutoCloseable {
   private final Path dataDir;
   private final Clock clock;
   private Sidecar sidecar;
+  private int lastPort;
 
   private RunningSidecar(Path dataDir, Clock clock) {
     this.dataDir = dataDir;
@@ -45,8 +46,24 @@ public final class RunningSidecar implements AutoCloseable {
   }
 
   private Sidecar start() {
-    ServerConfig config = ServerConfig.parse(new String[] {"--data-dir", dataDir.toString(), "--port", "0"}, Map.of());
+    return start(0);
+  }
+
+  private Sidecar start(int port) {
+    ServerConfig config = ServerConfig.parse(
+        new String[] {"--data-dir", dataDir.toString(), "--port", String.valueOf(port)}, Map.of());
     return Sidecar.start(config, null, clock, new SecureRandom(), Duration.ofHours(1));
+  }
+
+  /** Stops serving (as a crash or an upgrade would) until {@link #startAgainOnSamePort()}. */
+  public void stop() {
+    lastPort = sidecar.port();
+    sidecar.close();
+  }
+
+  /** Comes back where clients expect it: same data, same port. */
+  public void startAgainOnSamePort() {
+    sidecar = start(lastPort);
   }
 
   /** Stops and starts again on the same data directory (and a new port). */
