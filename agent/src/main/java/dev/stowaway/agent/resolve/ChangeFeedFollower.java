@@ -12,6 +12,8 @@ import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Follows the sidecar's change feed on a daemon thread. A change to a secret drops its cached
@@ -76,6 +78,11 @@ public final class ChangeFeedFollower implements Runnable {
         return;
       }
       try {
+        pollOnce(); // the feed is down: ask about the secrets in use instead
+      } catch (RuntimeException e) {
+        // the sidecar is probably down too; cached values are served up to maxStale
+      }
+      try {
         Thread.sleep(backoff.toMillis()); // reconnect backoff, not a wait for a condition
       } catch (InterruptedException e) {
         return;
@@ -111,6 +118,36 @@ public final class ChangeFeedFollower implements Runnable {
     } finally {
       http.disconnect();
     }
+  }
+
+  /**
+   * Without the feed, asks the sidecar (DescribeSecret) whether the version behind each cached
+   * value still holds its label, and treats any that moved as a change. Returns how many moved.
+   */
+  public int pollOnce() {
+    Map<String, String> nameOf = new HashMap<>();
+    Map<String, Map<String, String>> holdersByArn = new HashMap<>();
+    int moved = 0;
+    for (Map.Entry<Reference, Resolver.Resolved> e : resolver.cached().entrySet()) {
+      if (!(e.getKey() instanceof Reference.Secret s) || s.versionId() != null || e.getValue().arn() == null) {
+        continue;
+      }
+      String arn = e.getValue().arn();
+      Map<String, String> holders = holdersByArn.computeIfAbsent(arn,
+          a -> client.stageHolders(a, "{{resolve:" + s + "}}"));
+      String stage = s.versionStage() == null ? "AWSCURRENT" : s.versionStage();
+      if (!e.getValue().versionId().equals(holders.get(stage)) && !nameOf.containsKey(arn)) {
+        nameOf.put(arn, s.secretId());
+        moved++;
+      }
+    }
+    nameOf.forEach((arn, id) -> {
+      String name = arn.substring(arn.indexOf(":secret:") + ":secret:".length(), arn.length() - 7);
+      resolver.invalidate(arn, name);
+      HikariPools.refresh(r -> resolver.concerns(r, arn, name), resolver::referenceOf);
+      LOG.log(Level.INFO, "stowaway-agent: " + name + " changed (seen by polling); dropped its cached values");
+    });
+    return moved;
   }
 
   void dispatch(String event, String data) {

@@ -68,6 +68,11 @@ public final class Resolver implements UnaryOperator<String> {
     return fresh.get(reference, this::load);
   }
 
+  /** The references cached now, with the ARN and version each value came from. */
+  public Map<Reference, Resolved> cached() {
+    return Map.copyOf(fresh.asMap());
+  }
+
   /** The reference a handed-out value came from, or null. */
   public Reference referenceOf(String value) {
     return fingerprints.lookup(value);

@@ -61,6 +61,39 @@ public final class SidecarClient {
     return new FetchedValue(value, answer.get("ARN"), answer.get("VersionId"));
   }
 
+  /** Which version holds each staging label, from DescribeSecret (ids and labels only). */
+  public Map<String, String> stageHolders(String secretId, String what) {
+    Map<String, String> request = new LinkedHashMap<>();
+    request.put("SecretId", secretId);
+    byte[] body = requestBody(request);
+    Map<String, String> holders = new HashMap<>();
+    byte[] response = exchange(secretsManager, "secretsmanager.DescribeSecret", body, what);
+    try (JsonParser p = JSON.createParser(response)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return holders;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken t = p.nextToken();
+        if (field.equals("VersionIdsToStages") && t == JsonToken.START_OBJECT) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String versionId = p.currentName();
+            if (p.nextToken() == JsonToken.START_ARRAY) {
+              while (p.nextToken() == JsonToken.VALUE_STRING) {
+                holders.put(p.getText(), versionId);
+              }
+            }
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      throw new ResolutionException(what + ": the sidecar's answer is not valid JSON");
+    }
+    return holders;
+  }
+
   /** A parameter's value, through Parameter Store's GetParameter. */
   public FetchedValue getParameter(String name, String version, boolean withDecryption, String what) {
     Map<String, String> request = new LinkedHashMap<>();
@@ -95,18 +128,21 @@ public final class SidecarClient {
   }
 
   private Map<String, String> call(SigV4Signer signer, String target, Map<String, String> members, String what) {
-    byte[] body = requestBody(members);
+    return parse(exchange(signer, target, requestBody(members), what), what);
+  }
+
+  /** One signed POST; the answer's bytes on 200, else the AWS error as a ResolutionException. */
+  private byte[] exchange(SigV4Signer signer, String target, byte[] body, String what) {
     Map<String, String> headers = new LinkedHashMap<>();
     String host = endpoint.getPort() < 0 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort();
     headers.put("Host", host);
     headers.put("Content-Type", CONTENT_TYPE);
     headers.put("X-Amz-Target", target);
     Map<String, String> signed = signer.sign("POST", "/", headers, body, credentials, clock.instant());
-    HttpURLConnection http;
     int status;
     byte[] response;
     try {
-      http = (HttpURLConnection) endpoint.resolve("/").toURL().openConnection();
+      HttpURLConnection http = (HttpURLConnection) endpoint.resolve("/").toURL().openConnection();
       http.setConnectTimeout(connectTimeoutMillis);
       http.setReadTimeout(readTimeoutMillis);
       http.setRequestMethod("POST");
@@ -128,8 +164,8 @@ public final class SidecarClient {
       throw new SidecarUnavailableException(what + ": the sidecar at " + endpoint + " is unreachable ("
           + e.getClass().getSimpleName() + ")");
     }
-    Map<String, String> answer = parse(response, what);
     if (status != 200) {
+      Map<String, String> answer = parse(response, what);
       String type = answer.getOrDefault("__type", "HTTP " + status);
       type = type.substring(type.lastIndexOf('#') + 1);
       if (type.equals("UnknownOperationException")) {
@@ -139,7 +175,7 @@ public final class SidecarClient {
       String message = answer.getOrDefault("Message", answer.getOrDefault("message", ""));
       throw new ResolutionException(what + ": " + type + (message.isEmpty() ? "" : ": " + message));
     }
-    return answer;
+    return response;
   }
 
   private static byte[] requestBody(Map<String, String> members) {
