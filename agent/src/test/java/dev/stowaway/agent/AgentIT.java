@@ -251,6 +251,23 @@ class AgentIT {
   }
 
   @Test
+  void worksOnTheNewestJdkOnThisMachine() throws Exception {
+    Path newest;
+    try (var jdks = java.nio.file.Files.list(Path.of("/usr/lib/jvm"))) {
+      newest = jdks.filter(p -> java.nio.file.Files.isExecutable(p.resolve("bin/java")))
+          .filter(p -> p.getFileName().toString().matches(".*(2[1-9]|[3-9]\\d).*"))
+          .max(java.util.Comparator.naturalOrder()).orElse(null);
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(newest != null, "no JDK 21 or later under /usr/lib/jvm");
+    AgentProcess.Result r = app().javaHome(newest).sysprop("db.password", PASSWORD).env("DB_PASSWORD", PASSWORD)
+        .run(ReportingApp.class, "prop:db.password", "env:DB_PASSWORD", "prop:java.version");
+    assertEquals(0, r.exitCode(), r.output());
+    assertEquals("pw-0ne", r.value("prop:db.password"));
+    assertEquals("pw-0ne", r.value("env:DB_PASSWORD"));
+    System.out.println("agent verified on Java " + r.value("prop:java.version") + " (" + newest + ")");
+  }
+
+  @Test
   void withoutPlaceholdersTheApplicationIsUntouched() {
     AgentProcess.Result r = app().sysprop("a", "b").run(ReportingApp.class, "prop:a");
     assertEquals(0, r.exitCode(), r.output());

@@ -28,6 +28,7 @@ public final class AgentProcess {
   private final Map<String, String> env = new LinkedHashMap<>();
   private String agentArgs;
   private boolean withAgent = true;
+  private Path javaHome = Path.of(System.getProperty("java.home"));
 
   public static Path agentJar() {
     String jar = System.getProperty("stowaway.agent.jar");
@@ -40,6 +41,12 @@ public final class AgentProcess {
 
   public AgentProcess agentArgs(String args) {
     this.agentArgs = args;
+    return this;
+  }
+
+  /** Runs the child on another JDK. */
+  public AgentProcess javaHome(Path home) {
+    this.javaHome = home;
     return this;
   }
 
@@ -87,7 +94,7 @@ public final class AgentProcess {
 
   private ProcessBuilder builder(Class<?> mainClass, String... args) {
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(javaHome.resolve("bin").resolve("java").toString());
     command.add("-Xshare:auto");
     if (withAgent) {
       command.add("-javaagent:" + agentJar() + (agentArgs == null ? "" : "=" + agentArgs));
