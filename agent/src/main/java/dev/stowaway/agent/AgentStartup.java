@@ -5,7 +5,8 @@ import dev.stowaway.agent.bootstrap.PlaceholderHook;
 import dev.stowaway.agent.config.AgentConfig;
 import dev.stowaway.agent.config.AgentConfigException;
 import dev.stowaway.agent.config.AgentConfigParser;
-import dev.stowaway.agent.instrument.Instrumenter;
+import dev.stowaway.agent.instrument.JdkHooks;
+import dev.stowaway.agent.instrument.LibraryGate;
 import dev.stowaway.agent.resolve.AgentHooks;
 import dev.stowaway.agent.resolve.AwsCredentials;
 import dev.stowaway.agent.resolve.ChangeFeedFollower;
@@ -15,10 +16,8 @@ import dev.stowaway.agent.resolve.PlaceholderSyntaxException;
 import dev.stowaway.agent.resolve.ResolutionException;
 import dev.stowaway.agent.resolve.Resolver;
 import dev.stowaway.agent.resolve.SidecarClient;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
-import java.security.SecureRandom;
+import java.lang.instrument.UnmodifiableClassException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +31,6 @@ import java.util.Map;
  */
 final class AgentStartup {
 
-  private static final Logger LOG = System.getLogger("dev.stowaway.agent");
 
   private AgentStartup() {}
 
@@ -52,13 +50,17 @@ final class AgentStartup {
     SidecarClient client = new SidecarClient(config.endpoint(), credentials, config.region(), Clock.systemUTC(),
         Duration.ofSeconds(2));
     Resolver resolver = new Resolver(client, config.ttl(), config.maxStale(), Ticker.systemTicker(),
-        new Fingerprints(new SecureRandom()));
-    int found = checkPlaceholdersAtStartup(resolver, env, config.failOnError());
+        new Fingerprints());
+    checkPlaceholdersAtStartup(resolver, env, config.failOnError());
     PlaceholderHook.install(new AgentHooks(resolver));
-    Instrumenter.install(inst);
+    try {
+      JdkHooks.install(inst);
+    } catch (UnmodifiableClassException e) {
+      throw new StartupFailure("cannot hook system properties and the environment: " + e, config.failOnError());
+    }
+    LibraryGate.install(inst);
     new ChangeFeedFollower(client, resolver, Clock.systemUTC()).start();
-    LOG.log(Level.INFO, "stowaway-agent: active, resolving placeholders through " + config.endpoint()
-        + " (" + found + " found in system properties and environment at start-up)");
+    // No line on success: a guest that starts cleanly stays quiet (and does not set up logging).
   }
 
   /** Resolves each placeholder once (warming the cache); returns how many there were. */
@@ -83,7 +85,7 @@ final class AgentStartup {
         if (failOnError) {
           throw new StartupFailure(line, true);
         }
-        LOG.log(Level.WARNING, "stowaway-agent: " + line + " (onError=warn: it keeps its placeholder)");
+        AgentLog.warn("" + line + " (onError=warn: it keeps its placeholder)");
       }
     }
     return candidates.size();

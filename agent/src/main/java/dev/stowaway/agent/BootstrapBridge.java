@@ -3,50 +3,40 @@ package dev.stowaway.agent;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Enumeration;
-import java.util.jar.JarEntry;
+import java.nio.file.StandardOpenOption;
 import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
 
 /**
- * Copies {@code dev/stowaway/agent/bootstrap/*} out of the agent jar into a small jar appended to
- * the bootstrap class path, so advice inlined into JDK classes can call it. The classes are read
- * as bytes: loading them here first would give the application class loader its own copy.
+ * Puts {@code dev.stowaway.agent.bootstrap} on the bootstrap class path, so advice woven into JDK
+ * classes can call it. The build ships those classes as a small jar inside the agent jar; it is
+ * copied out as it is. Nothing here may load a bridge class first: the application class loader
+ * would then have its own copy.
  */
 final class BootstrapBridge {
 
-  private static final String PACKAGE = "dev/stowaway/agent/bootstrap/";
+  static final String RESOURCE = "META-INF/stowaway/bootstrap.jar";
 
   private BootstrapBridge() {}
 
-  static void inject(Instrumentation inst) throws IOException, URISyntaxException {
-    Path agentJar = Path.of(BootstrapBridge.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    File bridge = Files.createTempFile("stowaway-agent-bootstrap", ".jar").toFile();
+  static void inject(Instrumentation inst) throws IOException {
+    // Named by pid and time rather than Files.createTempFile, whose SecureRandom costs start-up time;
+    // CREATE_NEW still refuses a file someone put there first.
+    File bridge = Path.of(System.getProperty("java.io.tmpdir"), "stowaway-agent-bootstrap-"
+        + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".jar").toFile();
     bridge.deleteOnExit();
-    try (JarFile agent = new JarFile(agentJar.toFile());
-         JarOutputStream out = new JarOutputStream(Files.newOutputStream(bridge.toPath()))) {
-      Enumeration<JarEntry> entries = agent.entries();
-      int copied = 0;
-      while (entries.hasMoreElements()) {
-        JarEntry entry = entries.nextElement();
-        if (entry.getName().startsWith(PACKAGE) && entry.getName().endsWith(".class")) {
-          out.putNextEntry(new JarEntry(entry.getName()));
-          try (InputStream in = agent.getInputStream(entry)) {
-            in.transferTo(out);
-          }
-          out.closeEntry();
-          copied++;
-        }
+    try (InputStream in = BootstrapBridge.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        throw new IOException("the agent jar has no " + RESOURCE + "; was it built with 'mvn package'?");
       }
-      if (copied == 0) {
-        throw new IOException("the agent jar " + agentJar + " has no bootstrap classes");
+      try (OutputStream out = Files.newOutputStream(bridge.toPath(), StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE)) {
+        in.transferTo(out);
       }
     }
     inst.appendToBootstrapClassLoaderSearch(new JarFile(bridge));
   }
-
 }

@@ -6,7 +6,6 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.BiConsumer;
 
 /**
  * The one place agent settings are read: {@code -javaagent:…=key=value,…} first, then the
@@ -39,25 +38,28 @@ public final class AgentConfigParser {
         given.put(key, pair.substring(eq + 1).trim());
       }
     }
+    // Plain calls, no lambdas: this runs in premain, where every bootstrap costs the application.
     Builder b = new Builder();
-    setting(given, env, "endpoint", "http://127.0.0.1:2773", b::endpoint);
-    setting(given, env, "ttl", "300s", b::ttl);
-    setting(given, env, "onError", "fail", b::onError);
-    setting(given, env, "maxStale", "15m", b::maxStale);
+    b.endpoint(source(given, env, "endpoint"), value(given, env, "endpoint", "http://127.0.0.1:2773"));
+    b.ttl(source(given, env, "ttl"), value(given, env, "ttl", "300s"));
+    b.onError(source(given, env, "onError"), value(given, env, "onError", "fail"));
+    b.maxStale(source(given, env, "maxStale"), value(given, env, "maxStale", "15m"));
     String defaultRegion = env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
-    setting(given, env, "region", defaultRegion, b::region);
+    b.region(source(given, env, "region"), value(given, env, "region", defaultRegion));
     return b.build();
   }
 
-  private static void setting(Map<String, String> given, Map<String, String> env, String key, String otherwise,
-      BiConsumer<String, String> apply) {
+  /** The name to blame for a bad value: the agent argument, or the environment variable it came from. */
+  private static String source(Map<String, String> given, Map<String, String> env, String key) {
+    return given.get(key) == null && env.get(ENV_NAMES.get(key)) != null ? ENV_NAMES.get(key) : key;
+  }
+
+  private static String value(Map<String, String> given, Map<String, String> env, String key, String otherwise) {
     String value = given.get(key);
-    String source = key;
-    if (value == null && env.get(ENV_NAMES.get(key)) != null) {
+    if (value == null) {
       value = env.get(ENV_NAMES.get(key));
-      source = ENV_NAMES.get(key);
     }
-    apply.accept(source, value == null ? otherwise : value);
+    return value == null ? otherwise : value;
   }
 
   /** Validates each setting as it is set. */

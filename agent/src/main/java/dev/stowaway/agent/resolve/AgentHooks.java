@@ -1,8 +1,7 @@
 package dev.stowaway.agent.resolve;
 
+import dev.stowaway.agent.AgentLog;
 import dev.stowaway.agent.bootstrap.PlaceholderHook;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AgentHooks implements PlaceholderHook.Agent {
 
-  private static final Logger LOG = System.getLogger("dev.stowaway.agent");
   /** How long a refused login may be retried while a rotation settles. */
   static final Duration RETRY_BUDGET = Duration.ofSeconds(3);
   private static final Duration RETRY_PAUSE = Duration.ofMillis(250);
@@ -39,7 +37,7 @@ public final class AgentHooks implements PlaceholderHook.Agent {
     } catch (ResolutionException | PlaceholderSyntaxException e) {
       // Inside someone's getProperty or connect: leave the placeholder, say why once.
       if (warned.add(e.getMessage())) {
-        LOG.log(Level.WARNING, "stowaway-agent: " + e.getMessage() + " (the placeholder is left in place)");
+        AgentLog.warn("" + e.getMessage() + " (the placeholder is left in place)");
       }
       return text;
     }
@@ -80,7 +78,7 @@ public final class AgentHooks implements PlaceholderHook.Agent {
         try {
           Object connection = jdbc.connect(substitute(url, values), substitute(info, values));
           if (connection != null) {
-            LOG.log(Level.INFO, "stowaway-agent: login refused, then accepted with "
+            AgentLog.info("login refused, then accepted with "
                 + (pending ? "AWSPENDING" : "re-fetched") + " credentials (attempt " + attempt + ")");
             return connection;
           }

@@ -1,13 +1,12 @@
 package dev.stowaway.agent.resolve;
 
+import dev.stowaway.agent.AgentLog;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -22,8 +21,10 @@ import java.util.Map;
  */
 public final class ChangeFeedFollower implements Runnable {
 
-  private static final Logger LOG = System.getLogger("dev.stowaway.agent");
-  private static final JsonFactory JSON = new JsonFactory();
+  /** Made on first use: Jackson's set-up is not free, and premain may not need it. */
+  private static final class Json {
+    static final JsonFactory FACTORY = new JsonFactory();
+  }
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(45); // the sidecar pings every 15 s
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -62,14 +63,14 @@ public final class ChangeFeedFollower implements Runnable {
           throw new IOException("the sidecar answered HTTP " + status + " to GET /v1/events");
         }
         if (warned) {
-          LOG.log(Level.INFO, "stowaway-agent: following the change feed again");
+          AgentLog.info("following the change feed again");
           warned = false;
         }
         backoff = Duration.ofSeconds(1);
         read(http);
       } catch (IOException | RuntimeException e) {
         if (!warned) {
-          LOG.log(Level.WARNING, "stowaway-agent: change feed unavailable (" + e.getMessage()
+          AgentLog.warn("change feed unavailable (" + e.getMessage()
               + "); cached values expire by their TTL until it is back");
           warned = true;
         }
@@ -145,7 +146,7 @@ public final class ChangeFeedFollower implements Runnable {
       String name = arn.substring(arn.indexOf(":secret:") + ":secret:".length(), arn.length() - 7);
       resolver.invalidate(arn, name);
       HikariPools.refresh(r -> resolver.concerns(r, arn, name), resolver::referenceOf);
-      LOG.log(Level.INFO, "stowaway-agent: " + name + " changed (seen by polling); dropped its cached values");
+      AgentLog.info("" + name + " changed (seen by polling); dropped its cached values");
     });
     return moved;
   }
@@ -162,7 +163,7 @@ public final class ChangeFeedFollower implements Runnable {
     String name = null;
     String operation = null;
     double time = Double.NaN;
-    try (JsonParser p = JSON.createParser(data)) {
+    try (JsonParser p = Json.FACTORY.createParser(data)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return;
       }
@@ -189,7 +190,7 @@ public final class ChangeFeedFollower implements Runnable {
     int pools = HikariPools.refresh(r -> resolver.concerns(r, finalArn, finalName), resolver::referenceOf);
     if (dropped > 0 || pools > 0) {
       long lagMillis = Double.isNaN(time) ? -1 : clock.millis() - Math.round(time * 1000);
-      LOG.log(Level.INFO, "stowaway-agent: " + name + " changed (" + operation + ") " + lagMillis
+      AgentLog.info("" + name + " changed (" + operation + ") " + lagMillis
           + " ms ago; dropped " + dropped + " cached value(s), refreshed " + pools + " pool(s)");
     }
   }

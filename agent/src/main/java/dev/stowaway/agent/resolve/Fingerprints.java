@@ -17,36 +17,64 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class Fingerprints {
 
-  private final byte[] key = new byte[32];
-  private final ThreadLocal<Mac> macs;
-  private final Cache<ByteBuffer, Reference> known = Caffeine.newBuilder().maximumSize(10_000).build();
+  private final SecureRandom random;
+  private volatile State state;
+
+  /** Made on first use, so an application with nothing to resolve never pays for it. */
+  private static final class State {
+    final byte[] key = new byte[32];
+    final ThreadLocal<Mac> macs;
+    final Cache<ByteBuffer, Reference> known = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
+
+    State(SecureRandom random) {
+      random.nextBytes(key);
+      this.macs = ThreadLocal.withInitial(() -> {
+        try {
+          Mac mac = Mac.getInstance("HmacSHA256");
+          mac.init(new SecretKeySpec(key, "HmacSHA256"));
+          return mac;
+        } catch (GeneralSecurityException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    }
+  }
 
   public Fingerprints(SecureRandom random) {
-    random.nextBytes(key);
-    this.macs = ThreadLocal.withInitial(() -> {
-      try {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(key, "HmacSHA256"));
-        return mac;
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException(e);
+    this.random = random;
+  }
+
+  /** With a SecureRandom of its own, made on first use. */
+  public Fingerprints() {
+    this(null);
+  }
+
+  private State state() {
+    State s = state;
+    if (s == null) {
+      synchronized (this) {
+        if (state == null) {
+          state = new State(random != null ? random : new SecureRandom());
+        }
+        s = state;
       }
-    });
+    }
+    return s;
   }
 
   public void remember(String value, Reference reference) {
     if (value != null && !value.isEmpty()) {
-      known.put(fingerprint(value), reference);
+      state().known.put(fingerprint(value), reference);
     }
   }
 
   /** The reference {@code value} was resolved from, or null. */
   public Reference lookup(String value) {
-    return value == null || value.isEmpty() ? null : known.getIfPresent(fingerprint(value));
+    return value == null || value.isEmpty() || state == null ? null : state().known.getIfPresent(fingerprint(value));
   }
 
   private ByteBuffer fingerprint(String value) {
-    byte[] mac = macs.get().doFinal(value.getBytes(StandardCharsets.UTF_8));
+    byte[] mac = state().macs.get().doFinal(value.getBytes(StandardCharsets.UTF_8));
     return ByteBuffer.wrap(Arrays.copyOf(mac, 16));
   }
 }

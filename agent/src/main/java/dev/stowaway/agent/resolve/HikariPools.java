@@ -1,8 +1,7 @@
 package dev.stowaway.agent.resolve;
 
+import dev.stowaway.agent.AgentLog;
 import dev.stowaway.agent.bootstrap.PoolRegistry;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,6 @@ import java.util.function.Predicate;
  */
 public final class HikariPools {
 
-  private static final Logger LOG = System.getLogger("dev.stowaway.agent");
 
   private HikariPools() {}
 
@@ -35,7 +33,7 @@ public final class HikariPools {
           refreshed++;
         }
       } catch (ReflectiveOperationException | RuntimeException e) {
-        LOG.log(Level.WARNING, "stowaway-agent: cannot refresh pool " + pool.getClass().getName() + ": " + e);
+        AgentLog.warn("cannot refresh pool " + pool.getClass().getName() + ": " + e);
       }
     }
     return refreshed;

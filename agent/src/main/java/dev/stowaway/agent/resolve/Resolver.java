@@ -1,5 +1,6 @@
 package dev.stowaway.agent.resolve;
 
+import dev.stowaway.agent.AgentLog;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -7,8 +8,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.io.IOException;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,14 +22,17 @@ import java.util.function.UnaryOperator;
  */
 public final class Resolver implements UnaryOperator<String> {
 
-  private static final Logger LOG = System.getLogger("dev.stowaway.agent");
-  private static final JsonFactory JSON = new JsonFactory();
+  /** Made on first use: Jackson's set-up is not free, and premain may not need it. */
+  private static final class Json {
+    static final JsonFactory FACTORY = new JsonFactory();
+  }
 
   private final SidecarClient client;
   private final Fingerprints fingerprints;
-  private final Cache<Reference, Resolved> fresh;
-  private final Cache<Reference, Resolved> lastKnown;
-  private final Cache<String, List<Placeholder>> parsed;
+  private final Duration ttl;
+  private final Duration maxStale;
+  private final Ticker ticker;
+  private volatile Caches caches;
   private final Set<Reference> warnedStale = ConcurrentHashMap.newKeySet();
   /** Which secret each reference turned out to name: ids and ARNs only, kept for matching changes. */
   private final Map<Reference, String> arns = new ConcurrentHashMap<>();
@@ -38,15 +40,43 @@ public final class Resolver implements UnaryOperator<String> {
   public Resolver(SidecarClient client, Duration ttl, Duration maxStale, Ticker ticker, Fingerprints fingerprints) {
     this.client = client;
     this.fingerprints = fingerprints;
-    this.fresh = Caffeine.newBuilder().expireAfterWrite(ttl).ticker(ticker).build();
-    this.lastKnown = Caffeine.newBuilder().expireAfterWrite(maxStale.plus(ttl)).ticker(ticker).build();
-    this.parsed = Caffeine.newBuilder().maximumSize(10_000).build();
+    this.ttl = ttl;
+    this.maxStale = maxStale;
+    this.ticker = ticker;
+  }
+
+  /** The caches, made on first use: an application with nothing to resolve never pays for them. */
+  private static final class Caches {
+    final Cache<Reference, Resolved> fresh;
+    final Cache<Reference, Resolved> lastKnown;
+    final Cache<String, List<Placeholder>> parsed;
+
+    Caches(Duration ttl, Duration maxStale, Ticker ticker) {
+      // Maintenance on the calling thread: no common pool started in someone else's JVM for this.
+      fresh = Caffeine.newBuilder().expireAfterWrite(ttl).ticker(ticker).executor(Runnable::run).build();
+      lastKnown = Caffeine.newBuilder().expireAfterWrite(maxStale.plus(ttl)).ticker(ticker).executor(Runnable::run)
+          .build();
+      parsed = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
+    }
+  }
+
+  private Caches caches() {
+    Caches c = caches;
+    if (c == null) {
+      synchronized (this) {
+        if (caches == null) {
+          caches = new Caches(ttl, maxStale, ticker);
+        }
+        c = caches;
+      }
+    }
+    return c;
   }
 
   /** Resolves every placeholder in {@code text}. */
   @Override
   public String apply(String text) {
-    List<Placeholder> placeholders = parsed.get(text, PlaceholderParser::parse);
+    List<Placeholder> placeholders = caches().parsed.get(text, PlaceholderParser::parse);
     if (placeholders.isEmpty()) {
       return text;
     }
@@ -61,6 +91,7 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** One reference's value, from the cache when it is fresh. */
   public Resolved resolve(Reference reference) {
+    Cache<Reference, Resolved> fresh = caches().fresh;
     Resolved cached = fresh.getIfPresent(reference);
     if (cached != null) {
       return cached;
@@ -70,7 +101,7 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** The references cached now, with the ARN and version each value came from. */
   public Map<Reference, Resolved> cached() {
-    return Map.copyOf(fresh.asMap());
+    return Map.copyOf(caches().fresh.asMap());
   }
 
   /** The reference a handed-out value came from, or null. */
@@ -80,27 +111,27 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** Re-fetches, ignoring the cache (after a rotation, or a password the database refused). */
   public Resolved refresh(Reference reference) {
-    fresh.invalidate(reference);
+    caches().fresh.invalidate(reference);
     return resolve(reference);
   }
 
   /** Drops every cached value of the secret with this ARN and name; returns how many. */
   public int invalidate(String arn, String name) {
     int[] dropped = {0};
-    fresh.asMap().keySet().removeIf(r -> {
+    caches().fresh.asMap().keySet().removeIf(r -> {
       boolean hit = concerns(r, arn, name);
       if (hit) {
         dropped[0]++;
       }
       return hit;
     });
-    lastKnown.asMap().keySet().removeIf(r -> concerns(r, arn, name));
+    caches().lastKnown.asMap().keySet().removeIf(r -> concerns(r, arn, name));
     return dropped[0];
   }
 
   /** Drops everything cached: the change feed could not say what changed while it was away. */
   public void invalidateAll() {
-    fresh.invalidateAll();
+    caches().fresh.invalidateAll();
   }
 
   /** True if {@code reference} names the secret with this ARN and name, however it was written. */
@@ -116,7 +147,7 @@ public final class Resolver implements UnaryOperator<String> {
   private Resolved load(Reference reference) {
     try {
       Resolved loaded = fetch(reference);
-      lastKnown.put(reference, loaded);
+      caches().lastKnown.put(reference, loaded);
       if (loaded.arn() != null) {
         arns.put(reference, loaded.arn());
       }
@@ -124,12 +155,12 @@ public final class Resolver implements UnaryOperator<String> {
       warnedStale.remove(reference);
       return loaded;
     } catch (SidecarUnavailableException e) {
-      Resolved stale = lastKnown.getIfPresent(reference);
+      Resolved stale = caches().lastKnown.getIfPresent(reference);
       if (stale == null) {
         throw e;
       }
       if (warnedStale.add(reference)) {
-        LOG.log(Level.WARNING, "stowaway-agent: serving the cached value of " + reference + " because " + e.getMessage());
+        AgentLog.warn("serving the cached value of " + reference + " because " + e.getMessage());
       }
       return stale;
     }
@@ -149,7 +180,7 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** The top-level member {@code key} of a JSON SecretString, as text. */
   static String jsonMember(String secretJson, String key, String what) {
-    try (JsonParser p = JSON.createParser(secretJson)) {
+    try (JsonParser p = Json.FACTORY.createParser(secretJson)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new ResolutionException(what + ": the secret is not a JSON object, so it has no key '" + key + "'");
       }

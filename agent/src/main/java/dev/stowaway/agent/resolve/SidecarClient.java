@@ -22,7 +22,10 @@ import java.util.Map;
  */
 public final class SidecarClient {
 
-  private static final JsonFactory JSON = new JsonFactory();
+  /** Made on first use: Jackson's set-up is not free, and premain may not need it. */
+  private static final class Json {
+    static final JsonFactory FACTORY = new JsonFactory();
+  }
   private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
 
   private final URI endpoint;
@@ -68,7 +71,7 @@ public final class SidecarClient {
     byte[] body = requestBody(request);
     Map<String, String> holders = new HashMap<>();
     byte[] response = exchange(secretsManager, "secretsmanager.DescribeSecret", body, what);
-    try (JsonParser p = JSON.createParser(response)) {
+    try (JsonParser p = Json.FACTORY.createParser(response)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return holders;
       }
@@ -180,7 +183,7 @@ public final class SidecarClient {
 
   private static byte[] requestBody(Map<String, String> members) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (JsonGenerator g = JSON.createGenerator(bytes)) {
+    try (JsonGenerator g = Json.FACTORY.createGenerator(bytes)) {
       g.writeStartObject();
       for (Map.Entry<String, String> m : members.entrySet()) {
         if (m.getKey().equals("WithDecryption")) {
@@ -202,7 +205,7 @@ public final class SidecarClient {
     if (body.length == 0) {
       return out;
     }
-    try (JsonParser p = JSON.createParser(body)) {
+    try (JsonParser p = Json.FACTORY.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new ResolutionException(what + ": the sidecar's answer is not a JSON object");
       }
