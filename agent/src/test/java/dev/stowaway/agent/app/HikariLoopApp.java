@@ -65,7 +65,10 @@ public final class HikariLoopApp {
             System.out.println("ready");
           }
           if (queries % 50 == 0) {
-            System.out.println("progress " + queries);
+            var mx = ds.getHikariPoolMXBean();
+            System.out.println("progress " + queries + " (pool: " + mx.getTotalConnections() + " total, "
+                + mx.getActiveConnections() + " active, " + mx.getIdleConnections() + " idle, "
+                + mx.getThreadsAwaitingConnection() + " waiting)");
           }
         } catch (Exception e) {
           failures++;

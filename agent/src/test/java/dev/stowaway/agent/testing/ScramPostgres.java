@@ -75,6 +75,19 @@ public final class ScramPostgres implements AutoCloseable {
     superuser("ALTER ROLE " + role + " PASSWORD '" + password + "'");
   }
 
+  /** The backend pids of this role's sessions now open. */
+  public java.util.Set<String> sessions(String role) throws SQLException {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", SUPERUSER_PASSWORD);
+         Statement s = c.createStatement();
+         java.sql.ResultSet r = s.executeQuery("SELECT pid FROM pg_stat_activity WHERE usename = '" + role + "'")) {
+      while (r.next()) {
+        ids.add(r.getString(1));
+      }
+    }
+    return ids;
+  }
+
   private void superuser(String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", SUPERUSER_PASSWORD);
          Statement s = c.createStatement()) {

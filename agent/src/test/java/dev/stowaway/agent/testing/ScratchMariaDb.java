@@ -60,6 +60,20 @@ public final class ScratchMariaDb implements AutoCloseable {
     }
   }
 
+  /** The ids of this user's sessions now open on the server. */
+  public java.util.Set<String> sessions() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    try (Connection c = root(); Statement s = c.createStatement();
+         java.sql.ResultSet r = s.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = '" + user + "'")) {
+      while (r.next()) {
+        ids.add(r.getString(1));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return ids;
+  }
+
   @Override
   public void close() {
     try (Connection c = root(); Statement s = c.createStatement()) {
