@@ -120,11 +120,14 @@ class AgentIT {
       AgentProcess.Result r = app().run(ReportingApp.class,
           "jdbc:" + url + "|" + user + "|" + password,
           "jdbc:" + url + "|" + user + "|wrong",
-          "datasource:org.postgresql.ds.PGSimpleDataSource|" + url + "|" + user + "|" + password);
+          "datasource:org.postgresql.ds.PGSimpleDataSource|" + url + "|" + user + "|" + password,
+          "hikari-ds:org.postgresql.ds.PGSimpleDataSource|" + url + "|" + user + "|" + password);
       assertEquals("connected as orders_pg", r.value("jdbc:" + url + "|" + user + "|" + password));
       assertTrue(r.value("jdbc:" + url + "|" + user + "|wrong").contains("password authentication failed"), r.output());
       assertEquals("connected as orders_pg",
           r.value("datasource:org.postgresql.ds.PGSimpleDataSource|" + url + "|" + user + "|" + password));
+      assertEquals("connected as orders_pg",
+          r.value("hikari-ds:org.postgresql.ds.PGSimpleDataSource|" + url + "|" + user + "|" + password));
     }
   }
 
@@ -265,6 +268,55 @@ class AgentIT {
     assertEquals("pw-0ne", r.value("prop:db.password"));
     assertEquals("pw-0ne", r.value("env:DB_PASSWORD"));
     System.out.println("agent verified on Java " + r.value("prop:java.version") + " (" + newest + ")");
+  }
+
+  @Test
+  void accessDeniedIsReportedWithTheReferenceAndNoMore() throws Exception {
+    // Policies arrive with the identity issue; until then a stand-in answers as AWS does on a denial.
+    com.sun.net.httpserver.HttpServer denying = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    denying.createContext("/", exchange -> {
+      byte[] body = ("{\"__type\":\"AccessDeniedException\",\"Message\":\"User: arn:aws:iam::123456789012:user/app "
+          + "is not authorized to perform: secretsmanager:GetSecretValue on resource: prod/db because no "
+          + "identity-based policy allows the secretsmanager:GetSecretValue action\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
+      exchange.sendResponseHeaders(400, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    denying.start();
+    try {
+      AgentProcess.Result r = new AgentProcess()
+          .env("AWS_ACCESS_KEY_ID", "AKIAAPPAPPAPPAPPAPP0").env("AWS_SECRET_ACCESS_KEY", "s")
+          .env("STOWAWAY_ENDPOINT", "http://127.0.0.1:" + denying.getAddress().getPort())
+          .sysprop("db.password", PASSWORD).run(ReportingApp.class, "prop:db.password");
+      assertEquals(1, r.exitCode());
+      assertTrue(r.output().contains("cannot resolve system property 'db.password': " + PASSWORD
+          + ": AccessDeniedException: User: arn:aws:iam::123456789012:user/app is not authorized to perform: "
+          + "secretsmanager:GetSecretValue on resource: prod/db"), r.output());
+    } finally {
+      denying.stop(0);
+    }
+  }
+
+  @Test
+  void jcmdShowsPlaceholdersNotValues() throws Exception {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(jcmd), "no jcmd in this JDK");
+    try (AgentProcess.Running running = app().sysprop("db.password", PASSWORD)
+        .start(dev.stowaway.agent.app.CommandApp.class)) {
+      running.await(l -> l.equals("ready"), 60);
+      running.send("prop db.password");
+      assertEquals("db.password=pw-0ne", running.await(l -> l.startsWith("db.password="), 30));
+      Process p = new ProcessBuilder(jcmd.toString(), String.valueOf(running.pid()), "VM.system_properties")
+          .redirectErrorStream(true).start();
+      String props = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      p.waitFor();
+      assertTrue(props.contains("db.password={{resolve\\:secretsmanager\\:prod/db\\:SecretString\\:password}}")
+          || props.contains("db.password=" + PASSWORD), props);
+      assertFalse(props.contains("pw-0ne"), "jcmd must not show the plaintext");
+      running.send("exit");
+    }
   }
 
   @Test

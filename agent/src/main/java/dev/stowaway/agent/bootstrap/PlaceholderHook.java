@@ -48,6 +48,18 @@ public final class PlaceholderHook {
     agent = null;
   }
 
+  /**
+   * Marks this thread as reading properties for someone outside the application ({@code jcmd
+   * VM.system_properties}, attach): until {@link #endRawReads()}, placeholders are not resolved.
+   */
+  public static void beginRawReads() {
+    INSIDE.set(Boolean.TRUE);
+  }
+
+  public static void endRawReads() {
+    INSIDE.remove();
+  }
+
   /** Resolves every placeholder in {@code value}; anything else comes back as it went in. */
   public static String resolve(String value) {
     Agent a = agent;

@@ -23,6 +23,8 @@ import net.bytebuddy.jar.asm.Opcodes;
 public final class JdkHooks implements ClassFileTransformer {
 
   private static final String HOOK = "dev/stowaway/agent/bootstrap/PlaceholderHook";
+  /** Serializes system properties for jcmd and attach: they must see placeholders, not values. */
+  private static final String VM_SUPPORT = "jdk/internal/vm/VMSupport";
 
   private JdkHooks() {}
 
@@ -31,18 +33,19 @@ public final class JdkHooks implements ClassFileTransformer {
     Module bridge = PlaceholderHook.class.getModule();
     inst.redefineModule(Object.class.getModule(), Set.of(bridge), Map.of(), Map.of(), Set.of(), Map.of());
     JdkHooks hooks = new JdkHooks();
-    inst.addTransformer(hooks, true);
-    try {
-      inst.retransformClasses(Properties.class, System.class);
-    } finally {
-      inst.removeTransformer(hooks); // both are loaded once, and already changed
+    inst.addTransformer(hooks, true); // stays: VMSupport usually loads later, on the first attach
+    inst.retransformClasses(Properties.class, System.class);
+    for (Class<?> loaded : inst.getAllLoadedClasses()) {
+      if (loaded.getName().equals("jdk.internal.vm.VMSupport")) {
+        inst.retransformClasses(loaded);
+      }
     }
   }
 
   @Override
   public byte[] transform(Module module, ClassLoader loader, String name, Class<?> type, ProtectionDomain domain,
       byte[] bytes) {
-    if (!"java/util/Properties".equals(name) && !"java/lang/System".equals(name)) {
+    if (!"java/util/Properties".equals(name) && !"java/lang/System".equals(name) && !VM_SUPPORT.equals(name)) {
       return null;
     }
     try {
@@ -53,6 +56,9 @@ public final class JdkHooks implements ClassFileTransformer {
         public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
             String[] exceptions) {
           MethodVisitor mv = super.visitMethod(access, method, descriptor, signature, exceptions);
+          if (VM_SUPPORT.equals(name)) {
+            return method.startsWith("serialize") ? new RawReads(mv) : mv;
+          }
           String hook = hookFor(name, method, descriptor);
           return hook == null ? mv : new ReturnHook(mv, hook);
         }
@@ -81,6 +87,27 @@ public final class JdkHooks implements ClassFileTransformer {
       }
     }
     return null;
+  }
+
+  /** Brackets a method with beginRawReads/endRawReads (before each return). */
+  private static final class RawReads extends MethodVisitor {
+    RawReads(MethodVisitor mv) {
+      super(Opcodes.ASM9, mv);
+    }
+
+    @Override
+    public void visitCode() {
+      super.visitCode();
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "beginRawReads", "()V", false);
+    }
+
+    @Override
+    public void visitInsn(int opcode) {
+      if (opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+        super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "endRawReads", "()V", false);
+      }
+      super.visitInsn(opcode);
+    }
   }
 
   /** Passes the value on the stack through the hook before every {@code areturn}. */

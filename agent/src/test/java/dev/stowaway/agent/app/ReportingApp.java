@@ -64,6 +64,20 @@ public final class ReportingApp {
               yield "connected as " + currentUser(c);
             }
           }
+          case "hikari-ds" -> {
+            // CLASS|URL|USER|PASSWORD: HikariCP with dataSourceClassName and dataSourceProperties
+            String[] p = what.split("\\|", -1);
+            com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+            config.setDataSourceClassName(p[0]);
+            config.addDataSourceProperty("url", p[1]);
+            config.addDataSourceProperty("user", p[2]);
+            config.addDataSourceProperty("password", p[3]);
+            config.setMaximumPoolSize(1);
+            try (com.zaxxer.hikari.HikariDataSource ds = new com.zaxxer.hikari.HikariDataSource(config);
+                 Connection c = ds.getConnection()) {
+              yield "connected as " + currentUser(c);
+            }
+          }
           default -> "unknown kind " + kind;
         };
       } catch (Exception e) {

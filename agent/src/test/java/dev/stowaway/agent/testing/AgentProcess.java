@@ -174,6 +174,10 @@ public final class AgentProcess {
       return output.toString();
     }
 
+    public long pid() {
+      return process.pid();
+    }
+
     @Override
     public void close() {
       process.destroyForcibly();
