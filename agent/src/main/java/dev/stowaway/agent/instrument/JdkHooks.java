@@ -5,6 +5,8 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -33,19 +35,29 @@ public final class JdkHooks implements ClassFileTransformer {
     Module bridge = PlaceholderHook.class.getModule();
     inst.redefineModule(Object.class.getModule(), Set.of(bridge), Map.of(), Map.of(), Set.of(), Map.of());
     JdkHooks hooks = new JdkHooks();
-    inst.addTransformer(hooks, true); // stays: VMSupport usually loads later, on the first attach
-    inst.retransformClasses(Properties.class, System.class);
-    for (Class<?> loaded : inst.getAllLoadedClasses()) {
-      if (loaded.getName().equals("jdk.internal.vm.VMSupport")) {
-        inst.retransformClasses(loaded);
+    inst.addTransformer(hooks, true);
+    try {
+      List<Class<?>> targets = new ArrayList<>(List.of(Properties.class, System.class));
+      try {
+        // Loaded (not initialised) now, so that jcmd's first attach finds it already woven.
+        targets.add(Class.forName("jdk.internal.vm.VMSupport", false, null));
+      } catch (ClassNotFoundException e) {
+        // another JDK layout: jcmd output is then not covered
       }
+      inst.retransformClasses(targets.toArray(new Class<?>[0]));
+    } finally {
+      inst.removeTransformer(hooks); // a transformer left registered costs every later class load
     }
+  }
+
+  static boolean handles(String name) {
+    return "java/util/Properties".equals(name) || "java/lang/System".equals(name) || VM_SUPPORT.equals(name);
   }
 
   @Override
   public byte[] transform(Module module, ClassLoader loader, String name, Class<?> type, ProtectionDomain domain,
       byte[] bytes) {
-    if (!"java/util/Properties".equals(name) && !"java/lang/System".equals(name) && !VM_SUPPORT.equals(name)) {
+    if (!handles(name)) {
       return null;
     }
     try {

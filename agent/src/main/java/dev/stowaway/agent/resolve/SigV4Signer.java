@@ -11,8 +11,6 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AWS Signature Version 4 for the agent's own requests: JDK only, so no logging framework comes
@@ -83,21 +81,45 @@ public final class SigV4Signer {
     }
   }
 
-  private static byte[] hmac(byte[] key, String data) {
+  /**
+   * HMAC-SHA256 (RFC 2104) over MessageDigest: the JCA's Mac would load a second provider into the
+   * application's JVM at start-up for nothing more than this.
+   */
+  static byte[] hmac(byte[] key, String data) {
+    MessageDigest sha = digest();
+    byte[] block = new byte[64];
+    if (key.length > block.length) {
+      System.arraycopy(sha.digest(key), 0, block, 0, 32);
+    } else {
+      System.arraycopy(key, 0, block, 0, key.length);
+    }
+    byte[] pad = new byte[64];
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+      for (int i = 0; i < 64; i++) {
+        pad[i] = (byte) (block[i] ^ 0x36);
+      }
+      sha.update(pad);
+      byte[] inner = sha.digest(data.getBytes(StandardCharsets.UTF_8));
+      for (int i = 0; i < 64; i++) {
+        pad[i] = (byte) (block[i] ^ 0x5c);
+      }
+      sha.update(pad);
+      return sha.digest(inner);
+    } finally {
+      Arrays.fill(block, (byte) 0);
+      Arrays.fill(pad, (byte) 0);
+    }
+  }
+
+  private static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }
 
   private static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return digest().digest(data);
   }
 }
