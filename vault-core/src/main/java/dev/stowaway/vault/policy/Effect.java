@@ -1,0 +1,6 @@
+package dev.stowaway.vault.policy;
+
+public enum Effect {
+  ALLOW,
+  DENY
+}

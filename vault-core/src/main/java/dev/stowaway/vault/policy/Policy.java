@@ -1,0 +1,23 @@
+package dev.stowaway.vault.policy;
+
+import java.util.List;
+
+/**
+ * A parsed, compiled policy document, named for the messages that cite it.
+ *
+ * @param name where it came from, e.g. {@code user/app/inline/read-prod} or {@code resource}
+ */
+public record Policy(String name, String document, List<Statement> statements, Kind kind) {
+
+  public enum Kind { IDENTITY, RESOURCE }
+
+  /** The first statement of {@code effect} that applies to the request, or null. */
+  Statement firstApplying(Effect effect, RequestContext request) {
+    for (Statement s : statements) {
+      if (s.effect() == effect && s.applies(request)) {
+        return s;
+      }
+    }
+    return null;
+  }
+}

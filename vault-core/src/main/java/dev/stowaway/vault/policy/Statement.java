@@ -1,0 +1,86 @@
+package dev.stowaway.vault.policy;
+
+import java.util.List;
+
+/**
+ * One compiled statement. Action and resource patterns are compiled once, at parse time, except
+ * resource patterns that hold policy variables, which depend on the request.
+ *
+ * @param principals null when the statement has neither Principal nor NotPrincipal
+ */
+record Statement(String sid, Effect effect, List<Glob> actions, boolean notAction, List<ResourcePattern> resources,
+    boolean notResource, List<String> principals, boolean notPrincipal, List<ConditionClause> conditions) {
+
+  /** A Resource entry: compiled once, unless it holds policy variables and so depends on the request. */
+  record ResourcePattern(String raw, Glob compiled) {
+    static ResourcePattern of(String raw) {
+      return new ResourcePattern(raw, raw.contains("${") ? null : Glob.of(raw, false));
+    }
+
+    boolean matches(RequestContext request) {
+      if (compiled != null) {
+        return compiled.matches(request.resource());
+      }
+      String concrete = PolicyVariables.INSTANCE.substitute(raw, request);
+      return concrete != null && Glob.of(concrete, false).matches(request.resource());
+    }
+  }
+
+  boolean applies(RequestContext request) {
+    return actionMatches(request.action()) && resourceMatches(request) && principalMatches(request.principalArn())
+        && conditionsHold(request);
+  }
+
+  private boolean actionMatches(String action) {
+    boolean any = false;
+    for (Glob g : actions) {
+      if (g.matches(action)) {
+        any = true;
+        break;
+      }
+    }
+    return notAction != any;
+  }
+
+  private boolean resourceMatches(RequestContext request) {
+    boolean any = false;
+    for (ResourcePattern pattern : resources) {
+      if (pattern.matches(request)) {
+        any = true;
+        break;
+      }
+    }
+    return notResource != any;
+  }
+
+  private boolean principalMatches(String principalArn) {
+    if (principals == null) {
+      return true;
+    }
+    boolean any = false;
+    for (String p : principals) {
+      if (p.equals("*") || p.equals(principalArn) || accountRoot(p, principalArn)) {
+        any = true;
+        break;
+      }
+    }
+    return notPrincipal != any;
+  }
+
+  /** {@code 123456789012} or {@code arn:aws:iam::123456789012:root} names every principal of the account. */
+  private static boolean accountRoot(String principal, String principalArn) {
+    String account = principal.matches("\\d{12}") ? principal
+        : principal.matches("arn:aws:iam::\\d{12}:root") ? principal.substring(13, 25) : null;
+    return account != null && principalArn != null && principalArn.split(":").length > 4
+        && principalArn.split(":")[4].equals(account);
+  }
+
+  private boolean conditionsHold(RequestContext request) {
+    for (ConditionClause c : conditions) {
+      if (!c.test(request, PolicyVariables.INSTANCE)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
