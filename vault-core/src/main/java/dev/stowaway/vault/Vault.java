@@ -2,6 +2,8 @@ package dev.stowaway.vault;
 
 import dev.stowaway.vault.events.ChangeFeed;
 import dev.stowaway.vault.identity.AccessKeys;
+import dev.stowaway.vault.identity.IdentityService;
+import dev.stowaway.vault.policy.Authorizer;
 import dev.stowaway.vault.kms.EnvelopeCipher;
 import dev.stowaway.vault.kms.KeyRing;
 import dev.stowaway.vault.kms.RootKey;
@@ -24,10 +26,12 @@ public final class Vault implements AutoCloseable {
   private final AccessKeys accessKeys;
   private final PasswordGenerator passwords;
   private final ChangeFeed changes;
+  private final IdentityService identity;
 
   private Vault(SecretStore store, RootKey rootKey, SecretsService secrets, AccessKeys accessKeys,
-      PasswordGenerator passwords, ChangeFeed changes) {
+      PasswordGenerator passwords, ChangeFeed changes, IdentityService identity) {
     this.changes = changes;
+    this.identity = identity;
     this.store = store;
     this.rootKey = rootKey;
     this.secrets = secrets;
@@ -52,13 +56,24 @@ public final class Vault implements AutoCloseable {
     EnvelopeCipher cipher = new EnvelopeCipher(keyRing);
     RandomIds ids = new RandomIds(random);
     ChangeFeed changes = new ChangeFeed(clock);
-    SecretsService secrets = new SecretsService(store, keyRing, cipher, clock, ids, new SecretArn(region, account), changes);
+    Authorizer authorizer = new Authorizer(store, clock);
+    SecretsService secrets = new SecretsService(store, keyRing, cipher, clock, ids, new SecretArn(region, account), changes,
+        authorizer);
     AccessKeys accessKeys = new AccessKeys(store, keyRing, cipher, clock, ids, account);
-    return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes);
+    IdentityService identity = new IdentityService(store, accessKeys, authorizer, clock, ids, account);
+    // Every access key belongs to a user; vaults made before users existed had only the administrator.
+    store.read(view -> view.accessKeys().stream().map(k -> k.userName()).distinct().toList())
+        .forEach(identity::ensureAdministrator);
+    return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes, identity);
   }
 
   public SecretsService secrets() {
     return secrets;
+  }
+
+  /** IAM users, inline policies and access keys. */
+  public IdentityService identity() {
+    return identity;
   }
 
   public AccessKeys accessKeys() {

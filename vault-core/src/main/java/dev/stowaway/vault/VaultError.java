@@ -3,6 +3,7 @@ package dev.stowaway.vault;
 /** Why the vault refused a request. The sidecar maps each to the AWS error type on the wire. */
 public enum VaultError {
   RESOURCE_NOT_FOUND,
+  ACCESS_DENIED,
   RESOURCE_EXISTS,
   INVALID_PARAMETER,
   INVALID_REQUEST,
@@ -10,5 +11,7 @@ public enum VaultError {
   VALIDATION,
   LIMIT_EXCEEDED,
   DECRYPTION_FAILURE,
-  ENCRYPTION_FAILURE
+  ENCRYPTION_FAILURE,
+  DELETE_CONFLICT,
+  MALFORMED_POLICY
 }

@@ -15,7 +15,7 @@ import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.sidecar.http.Reply;
 import dev.stowaway.vault.Vault;
 import dev.stowaway.vault.VaultException;
-import dev.stowaway.vault.identity.Principal;
+import dev.stowaway.vault.identity.Caller;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -39,14 +39,16 @@ public final class AwsJsonProtocol {
       .build();
   private final Map<String, JsonApi> apis;
   private final SigV4Verifier verifier;
+  private final Vault vault;
 
   public AwsJsonProtocol(Vault vault, SigV4Verifier verifier) {
     this.verifier = verifier;
+    this.vault = vault;
     this.apis = List.<JsonApi>of(new SecretsManagerApi(vault)).stream()
         .collect(Collectors.toMap(JsonApi::targetPrefix, Function.identity()));
   }
 
-  public Reply handle(SignedRequest request, String target) {
+  public Reply handle(SignedRequest request, String target, String sourceIp) {
     try {
       int dot = target.lastIndexOf('.');
       JsonApi api = dot < 0 ? null : apis.get(target.substring(0, dot));
@@ -54,7 +56,7 @@ public final class AwsJsonProtocol {
         throw AwsError.badRequest("UnknownOperationException",
             "The target " + target + " is not an operation this sidecar serves.");
       }
-      Principal caller = verifier.verify(request, api.signingName());
+      Caller caller = vault.identity().callerFor(verifier.verify(request, api.signingName()), sourceIp, false);
       JsonApi.Operation operation = api.operations().get(target.substring(dot + 1));
       if (operation == null) {
         throw AwsError.badRequest("UnknownOperationException",

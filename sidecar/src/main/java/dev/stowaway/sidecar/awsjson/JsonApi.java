@@ -1,7 +1,7 @@
 package dev.stowaway.sidecar.awsjson;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.stowaway.vault.identity.Principal;
+import dev.stowaway.vault.identity.Caller;
 import java.util.Map;
 
 /** One AWS JSON 1.1 service: its X-Amz-Target prefix, SigV4 service name and operations. */
@@ -15,6 +15,6 @@ interface JsonApi {
 
   @FunctionalInterface
   interface Operation {
-    ObjectNode invoke(JsonInput input, Principal caller);
+    ObjectNode invoke(JsonInput input, Caller caller);
   }
 }

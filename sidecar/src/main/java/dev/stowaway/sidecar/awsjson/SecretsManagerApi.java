@@ -43,38 +43,38 @@ final class SecretsManagerApi implements JsonApi {
     this.secrets = vault.secrets();
     operations.put("CreateSecret", (in, caller) -> {
       refuseReplicas(in);
-      return withValue(in, value -> ref(secrets.create(new CreateSecret(in.requiredString("Name"),
+      return withValue(in, value -> ref(secrets.as(caller).create(new CreateSecret(in.requiredString("Name"),
           in.string("Description"), in.string("KmsKeyId"), value, in.string("ClientRequestToken"), tags(in))), false));
     });
-    operations.put("GetSecretValue", (in, caller) -> secretValue(secrets.getValue(
+    operations.put("GetSecretValue", (in, caller) -> secretValue(secrets.as(caller).getValue(
         in.requiredString("SecretId"), in.string("VersionId"), in.string("VersionStage"))));
-    operations.put("BatchGetSecretValue", (in, caller) -> batch(secrets.batchGet(
+    operations.put("BatchGetSecretValue", (in, caller) -> batch(secrets.as(caller).batchGet(
         in.strings("SecretIdList"), filters(in), in.integer("MaxResults"), in.string("NextToken"))));
-    operations.put("PutSecretValue", (in, caller) -> withValue(in, value -> ref(secrets.putValue(new PutSecretValue(
+    operations.put("PutSecretValue", (in, caller) -> withValue(in, value -> ref(secrets.as(caller).putValue(new PutSecretValue(
         in.requiredString("SecretId"), value, in.string("ClientRequestToken"), in.strings("VersionStages"))), true)));
-    operations.put("UpdateSecret", (in, caller) -> withValue(in, value -> ref(secrets.update(new UpdateSecret(
+    operations.put("UpdateSecret", (in, caller) -> withValue(in, value -> ref(secrets.as(caller).update(new UpdateSecret(
         in.requiredString("SecretId"), in.string("Description"), in.string("KmsKeyId"), value,
         in.string("ClientRequestToken"))), false)));
-    operations.put("UpdateSecretVersionStage", (in, caller) -> ref(secrets.updateVersionStage(
+    operations.put("UpdateSecretVersionStage", (in, caller) -> ref(secrets.as(caller).updateVersionStage(
         in.requiredString("SecretId"), in.requiredString("VersionStage"), in.string("RemoveFromVersionId"),
         in.string("MoveToVersionId")), false));
-    operations.put("DescribeSecret", (in, caller) -> describe(secrets.describe(in.requiredString("SecretId")), "VersionIdsToStages"));
-    operations.put("ListSecrets", (in, caller) -> list(secrets.list(new ListQuery(filters(in),
+    operations.put("DescribeSecret", (in, caller) -> describe(secrets.as(caller).describe(in.requiredString("SecretId")), "VersionIdsToStages"));
+    operations.put("ListSecrets", (in, caller) -> list(secrets.as(caller).list(new ListQuery(filters(in),
         in.integer("MaxResults"), in.string("NextToken"), sortBy(in), ascending(in),
         in.bool("IncludePlannedDeletion", false)))));
-    operations.put("ListSecretVersionIds", (in, caller) -> versions(secrets.listVersionIds(
+    operations.put("ListSecretVersionIds", (in, caller) -> versions(secrets.as(caller).listVersionIds(
         in.requiredString("SecretId"), in.bool("IncludeDeprecated", false), in.integer("MaxResults"),
         in.string("NextToken"))));
-    operations.put("DeleteSecret", (in, caller) -> deletion(secrets.delete(in.requiredString("SecretId"),
+    operations.put("DeleteSecret", (in, caller) -> deletion(secrets.as(caller).delete(in.requiredString("SecretId"),
         in.integer("RecoveryWindowInDays"), in.bool("ForceDeleteWithoutRecovery", false))));
-    operations.put("RestoreSecret", (in, caller) -> ref(secrets.restore(in.requiredString("SecretId")), false));
+    operations.put("RestoreSecret", (in, caller) -> ref(secrets.as(caller).restore(in.requiredString("SecretId")), false));
     operations.put("TagResource", (in, caller) -> {
       List<Tag> tags = tags(in);
       if (in.objects("Tags") == null) {
         throw AwsError.badRequest("ValidationException", "1 validation error detected: Value null at 'tags' "
             + "failed to satisfy constraint: Member must not be null");
       }
-      secrets.tag(in.requiredString("SecretId"), tags);
+      secrets.as(caller).tag(in.requiredString("SecretId"), tags);
       return JsonOutput.object();
     });
     operations.put("UntagResource", (in, caller) -> {
@@ -83,10 +83,11 @@ final class SecretsManagerApi implements JsonApi {
         throw AwsError.badRequest("ValidationException", "1 validation error detected: Value null at 'tagKeys' "
             + "failed to satisfy constraint: Member must not be null");
       }
-      secrets.untag(in.requiredString("SecretId"), keys);
+      secrets.as(caller).untag(in.requiredString("SecretId"), keys);
       return JsonOutput.object();
     });
     operations.put("GetRandomPassword", (in, caller) -> {
+      secrets.as(caller).authorizeUnscoped("secretsmanager:GetRandomPassword");
       ObjectNode out = JsonOutput.object();
       out.put("RandomPassword", vault.passwords().generate(new PasswordSpec(in.number("PasswordLength"),
           in.string("ExcludeCharacters"), in.bool("ExcludeNumbers"), in.bool("ExcludePunctuation"),

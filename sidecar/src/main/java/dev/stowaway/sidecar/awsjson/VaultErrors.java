@@ -10,6 +10,9 @@ final class VaultErrors {
   static String type(VaultError error) {
     return switch (error) {
       case RESOURCE_NOT_FOUND -> "ResourceNotFoundException";
+      case ACCESS_DENIED -> "AccessDeniedException";
+      case DELETE_CONFLICT -> "DeleteConflict";
+      case MALFORMED_POLICY -> "MalformedPolicyDocumentException";
       case RESOURCE_EXISTS -> "ResourceExistsException";
       case INVALID_PARAMETER -> "InvalidParameterException";
       case INVALID_REQUEST -> "InvalidRequestException";

@@ -87,6 +87,7 @@ public final class DataDirectory {
         throw new ConfigException(e.getMessage() + " in " + dir);
       }
       if (fresh) {
+        vault.identity().ensureAdministrator(ADMIN_USER);
         writeAdminCredentials(vault.accessKeys().create(ADMIN_USER), config.region());
         created.add(ADMIN_CREDENTIALS);
       }

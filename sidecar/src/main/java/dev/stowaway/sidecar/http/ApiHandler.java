@@ -82,7 +82,7 @@ final class ApiHandler implements HttpHandler {
       return awsJson.error(400, "UnknownOperationException",
           "The request has no X-Amz-Target header, so it names no operation.");
     }
-    return awsJson.handle(signedRequest(exchange, body), target);
+    return awsJson.handle(signedRequest(exchange, body), target, exchange.getSourceAddress().getAddress().getHostAddress());
   }
 
   private byte[] readBody(HttpServerExchange exchange) throws IOException {

@@ -31,6 +31,23 @@ final class SecretLookup {
     return secret;
   }
 
+  /** The secret, if there is one by this name, full ARN or partial ARN. */
+  Optional<SecretRecord> findOptional(StoreView view, String secretId) {
+    try {
+      return Optional.of(find(view, secretId));
+    } catch (VaultException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The resource a request names: the secret's ARN when it exists, else what the caller wrote, as an ARN. */
+  String resourceFor(SecretRecord secret, String secretId) {
+    if (secret != null) {
+      return secret.arn();
+    }
+    return arns.isArn(secretId) ? secretId : arns.prefix() + secretId;
+  }
+
   /** Finds a secret by name, full ARN or partial ARN (the ARN without its random suffix). */
   SecretRecord find(StoreView view, String secretId) {
     if (arns.isArn(secretId)) {

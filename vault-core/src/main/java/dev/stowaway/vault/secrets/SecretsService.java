@@ -3,6 +3,8 @@ package dev.stowaway.vault.secrets;
 import dev.stowaway.vault.RandomIds;
 import dev.stowaway.vault.VaultException;
 import dev.stowaway.vault.events.ChangeFeed;
+import dev.stowaway.vault.identity.Caller;
+import dev.stowaway.vault.policy.Authorizer;
 import dev.stowaway.vault.kms.EnvelopeCipher;
 import dev.stowaway.vault.kms.KeyRing;
 import dev.stowaway.vault.store.KmsKeyRecord;
@@ -43,10 +45,19 @@ public final class SecretsService {
   private final SecretLookup lookup;
   private final VersionCipher versionCipher;
   private final ChangeFeed changes;
+  private final Authorizer authorizer;
+  private final Caller caller;
 
   public SecretsService(SecretStore store, KeyRing keyRing, EnvelopeCipher cipher, Clock clock,
-      RandomIds ids, SecretArn arns, ChangeFeed changes) {
+      RandomIds ids, SecretArn arns, ChangeFeed changes, Authorizer authorizer) {
+    this(store, keyRing, cipher, clock, ids, arns, changes, authorizer, Caller.SYSTEM);
+  }
+
+  private SecretsService(SecretStore store, KeyRing keyRing, EnvelopeCipher cipher, Clock clock,
+      RandomIds ids, SecretArn arns, ChangeFeed changes, Authorizer authorizer, Caller caller) {
     this.changes = changes;
+    this.authorizer = authorizer;
+    this.caller = caller;
     this.store = store;
     this.keyRing = keyRing;
     this.cipher = cipher;
@@ -57,6 +68,11 @@ public final class SecretsService {
     this.versionCipher = new VersionCipher(cipher);
   }
 
+  /** The same service acting for {@code who}: every call is authorized against its policies first. */
+  public SecretsService as(Caller who) {
+    return new SecretsService(store, keyRing, cipher, clock, ids, arns, changes, authorizer, who);
+  }
+
   // ---- writes -------------------------------------------------------------------------------
 
   public SecretRef create(CreateSecret cmd) {
@@ -65,6 +81,10 @@ public final class SecretsService {
     SecretConstraints.checkValue(cmd.value());
     SecretConstraints.checkClientRequestToken(cmd.clientRequestToken());
     SecretConstraints.checkTags(cmd.tags());
+    Map<String, List<String>> keys = new LinkedHashMap<>();
+    keys.put("secretsmanager:Name", List.of(cmd.name()));
+    requestTags(keys, cmd.tags());
+    authorizer.authorize(caller, "secretsmanager:CreateSecret", arns.prefix() + cmd.name(), keys, null);
     return announced("CreateSecret", store.write(tx -> {
       Optional<SecretRecord> existing = tx.arnForName(cmd.name()).flatMap(tx::secret);
       if (existing.isPresent()) {
@@ -110,6 +130,7 @@ public final class SecretsService {
     SecretConstraints.checkClientRequestToken(cmd.clientRequestToken());
     List<String> stages = cmd.versionStages() == null ? List.of(VersionSet.CURRENT) : List.copyOf(cmd.versionStages());
     SecretConstraints.checkStages(stages);
+    authorize("secretsmanager:PutSecretValue", cmd.secretId(), Map.of());
     return announced("PutSecretValue", store.write(tx -> {
       SecretRecord secret = lookup.live(tx, cmd.secretId());
       // As AWS does: the first version a secret ever gets is AWSCURRENT, whatever else it is labelled.
@@ -127,6 +148,7 @@ public final class SecretsService {
     SecretConstraints.checkDescription(cmd.description());
     SecretConstraints.checkValue(cmd.value());
     SecretConstraints.checkClientRequestToken(cmd.clientRequestToken());
+    authorize("secretsmanager:UpdateSecret", cmd.secretId(), Map.of());
     return announced("UpdateSecret", store.write(tx -> {
       SecretRecord secret = lookup.live(tx, cmd.secretId());
       String description = cmd.description() != null ? cmd.description() : secret.description();
@@ -170,6 +192,7 @@ public final class SecretsService {
     SecretConstraints.checkStage("versionStage", stage);
     SecretConstraints.checkVersionId("removeFromVersionId", removeFrom);
     SecretConstraints.checkVersionId("moveToVersionId", moveTo);
+    authorize("secretsmanager:UpdateSecretVersionStage", secretId, Map.of());
     return announced("UpdateSecretVersionStage", store.write(tx -> {
       SecretRecord secret = lookup.live(tx, secretId);
       VersionSet versions = new VersionSet(secret.versions());
@@ -194,6 +217,7 @@ public final class SecretsService {
       throw VaultException.invalidParameter(
           "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
     }
+    authorize("secretsmanager:DeleteSecret", secretId, Map.of());
     DeletionResult result = store.write(tx -> {
       SecretRecord secret = lookup.find(tx, secretId);
       Instant now = clock.instant();
@@ -215,6 +239,7 @@ public final class SecretsService {
 
   public SecretRef restore(String secretId) {
     SecretConstraints.checkSecretId(secretId);
+    authorize("secretsmanager:RestoreSecret", secretId, Map.of());
     return announced("RestoreSecret", store.write(tx -> {
       SecretRecord secret = lookup.find(tx, secretId);
       if (secret.deletedDate() != null) {
@@ -227,6 +252,9 @@ public final class SecretsService {
   public void tag(String secretId, List<Tag> tags) {
     SecretConstraints.checkSecretId(secretId);
     SecretConstraints.checkTags(tags);
+    Map<String, List<String>> tagKeys = new LinkedHashMap<>();
+    requestTags(tagKeys, tags);
+    authorize("secretsmanager:TagResource", secretId, tagKeys);
     store.write(tx -> {
       SecretRecord secret = lookup.find(tx, secretId);
       Map<String, String> merged = new LinkedHashMap<>();
@@ -242,6 +270,7 @@ public final class SecretsService {
   public void untag(String secretId, List<String> tagKeys) {
     SecretConstraints.checkSecretId(secretId);
     tagKeys.forEach(SecretConstraints::checkTagKey);
+    authorize("secretsmanager:UntagResource", secretId, Map.of("aws:TagKeys", List.copyOf(tagKeys)));
     store.write(tx -> {
       SecretRecord secret = lookup.find(tx, secretId);
       tx.putSecret(secret.withTags(secret.tags().stream().filter(t -> !tagKeys.contains(t.key())).toList(),
@@ -267,6 +296,43 @@ public final class SecretsService {
     return purged.stream().map(SecretRecord::name).toList();
   }
 
+  /**
+   * Authorizes {@code action} on the secret the caller named. The resource is the secret's ARN when
+   * it exists and what the caller wrote otherwise, so a caller who may not act on it learns nothing
+   * of whether it exists.
+   */
+  private void authorize(String action, String secretId, Map<String, List<String>> extraKeys) {
+    if (caller.isSystem()) {
+      return;
+    }
+    SecretRecord secret = store.read(view -> lookup.findOptional(view, secretId)).orElse(null);
+    Map<String, List<String>> keys = new LinkedHashMap<>(extraKeys);
+    keys.put("secretsmanager:SecretId", List.of(secretId));
+    if (secret != null) {
+      keys.put("secretsmanager:Name", List.of(secret.name()));
+      for (TagRecord t : secret.tags()) {
+        keys.put("secretsmanager:ResourceTag/" + t.key(), List.of(t.value()));
+        keys.put("aws:ResourceTag/" + t.key(), List.of(t.value()));
+      }
+    }
+    authorizer.authorize(caller, action, lookup.resourceFor(secret, secretId), keys, null);
+  }
+
+  private static void requestTags(Map<String, List<String>> keys, List<Tag> tags) {
+    if (tags.isEmpty()) {
+      return;
+    }
+    for (Tag t : tags) {
+      keys.put("aws:RequestTag/" + t.key(), List.of(t.value() == null ? "" : t.value()));
+    }
+    keys.put("aws:TagKeys", tags.stream().map(Tag::key).toList());
+  }
+
+  /** Authorizes an action that names no secret (GetRandomPassword), on "*". */
+  public void authorizeUnscoped(String action) {
+    authorizer.authorize(caller, action, "*", Map.of(), null);
+  }
+
   /** Tells the change feed what a committed write left behind. */
   private SecretRef announced(String operation, SecretRef ref) {
     store.read(view -> view.secret(ref.arn())).ifPresent(secret ->
@@ -282,12 +348,19 @@ public final class SecretsService {
     if (versionStage != null) {
       SecretConstraints.checkStage("versionStage", versionStage);
     }
+    Map<String, List<String>> keys = new LinkedHashMap<>();
+    keys.put("secretsmanager:VersionStage", List.of(versionStage != null ? versionStage : VersionSet.CURRENT));
+    if (versionId != null) {
+      keys.put("secretsmanager:VersionId", List.of(versionId));
+    }
+    authorize("secretsmanager:GetSecretValue", secretId, keys);
     RetrievedSecret found = store.read(view -> retrieve(view, lookup.live(view, secretId), versionId, versionStage));
     recordAccess(found.arn(), found.versionId());
     return found;
   }
 
   public BatchResult batchGet(List<String> secretIds, List<SecretFilter> filters, Integer maxResults, String nextToken) {
+    authorizer.authorize(caller, "secretsmanager:BatchGetSecretValue", "*", Map.of(), null);
     boolean byIds = secretIds != null && !secretIds.isEmpty();
     boolean byFilters = filters != null && !filters.isEmpty();
     if (byIds == byFilters) {
@@ -333,10 +406,12 @@ public final class SecretsService {
 
   public SecretDescription describe(String secretId) {
     SecretConstraints.checkSecretId(secretId);
+    authorize("secretsmanager:DescribeSecret", secretId, Map.of());
     return store.read(view -> SecretLookup.describe(lookup.find(view, secretId)));
   }
 
   public Page<SecretDescription> list(ListQuery query) {
+    authorizer.authorize(caller, "secretsmanager:ListSecrets", "*", Map.of(), null);
     int max = pageSize(query.maxResults());
     if (query.filters().size() > MAX_FILTERS) {
       throw VaultException.validation("1 validation error detected: Value at 'filters' failed to satisfy "
@@ -363,6 +438,7 @@ public final class SecretsService {
 
   public VersionPage listVersionIds(String secretId, boolean includeDeprecated, Integer maxResults, String nextToken) {
     SecretConstraints.checkSecretId(secretId);
+    authorize("secretsmanager:ListSecretVersionIds", secretId, Map.of());
     int max = pageSize(maxResults);
     int offset = PageToken.offset(nextToken);
     return store.read(view -> {

@@ -20,4 +20,8 @@ public interface StoreTransaction extends StoreView {
   void putAccessKey(AccessKeyRecord key);
 
   void removeAccessKey(String accessKeyId);
+
+  void putUser(UserRecord user);
+
+  void removeUser(String userName);
 }

@@ -22,4 +22,8 @@ public interface StoreView {
   Optional<AccessKeyRecord> accessKey(String accessKeyId);
 
   List<AccessKeyRecord> accessKeys();
+
+  Optional<UserRecord> user(String userName);
+
+  List<UserRecord> users();
 }

@@ -8,6 +8,7 @@ import dev.stowaway.vault.store.SecretStore;
 import dev.stowaway.vault.store.StoreException;
 import dev.stowaway.vault.store.StoreTransaction;
 import dev.stowaway.vault.store.StoreView;
+import dev.stowaway.vault.store.UserRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,7 @@ public final class MapDbSecretStore implements SecretStore {
   private final BTreeMap<String, byte[]> kmsKeys;
   private final BTreeMap<String, String> aliases;
   private final BTreeMap<String, byte[]> accessKeys;
+  private final BTreeMap<String, byte[]> users;
   private final RecordCodec codec = new RecordCodec();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
   private boolean closed;
@@ -49,6 +51,7 @@ public final class MapDbSecretStore implements SecretStore {
     this.kmsKeys = bytesMap("kms-keys");
     this.aliases = db.treeMap("kms-aliases", Serializer.STRING, Serializer.STRING).createOrOpen();
     this.accessKeys = bytesMap("access-keys");
+    this.users = bytesMap("iam-users");
     db.commit();
   }
 
@@ -171,6 +174,16 @@ public final class MapDbSecretStore implements SecretStore {
       return decodeAll(accessKeys, AccessKeyRecord.class);
     }
 
+    @Override
+    public Optional<UserRecord> user(String userName) {
+      return Optional.ofNullable(users.get(userName)).map(b -> codec.decode(b, UserRecord.class));
+    }
+
+    @Override
+    public List<UserRecord> users() {
+      return decodeAll(users, UserRecord.class);
+    }
+
     private <T> List<T> decodeAll(BTreeMap<String, byte[]> map, Class<T> type) {
       List<T> all = new ArrayList<>(map.size());
       for (byte[] bytes : map.values()) {
@@ -230,6 +243,16 @@ public final class MapDbSecretStore implements SecretStore {
     @Override
     public void removeAccessKey(String accessKeyId) {
       accessKeys.remove(accessKeyId);
+    }
+
+    @Override
+    public void putUser(UserRecord user) {
+      users.put(user.userName(), codec.encode(user));
+    }
+
+    @Override
+    public void removeUser(String userName) {
+      users.remove(userName);
     }
   }
 }

@@ -1,0 +1,270 @@
+package dev.stowaway.vault.identity;
+
+import dev.stowaway.vault.RandomIds;
+import dev.stowaway.vault.VaultError;
+import dev.stowaway.vault.VaultException;
+import dev.stowaway.vault.policy.Authorizer;
+import dev.stowaway.vault.policy.MalformedPolicyException;
+import dev.stowaway.vault.policy.PolicyParser;
+import dev.stowaway.vault.store.AccessKeyRecord;
+import dev.stowaway.vault.store.SecretStore;
+import dev.stowaway.vault.store.UserRecord;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * IAM users, their inline policies and access keys, with IAM's rules and messages. Every call is
+ * authorized for its caller ({@code iam:<Action>} on the user's ARN) before anything is done.
+ */
+public final class IdentityService {
+
+  public static final String ADMINISTRATOR_POLICY_NAME = "AdministratorAccess";
+  public static final String ADMINISTRATOR_POLICY =
+      "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}";
+  static final int MAX_KEYS_PER_USER = 2;
+  private static final Pattern USER_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
+  private static final Pattern POLICY_NAME = Pattern.compile("[\\w+=,.@-]{1,128}");
+  private static final char[] ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+
+  private final SecretStore store;
+  private final AccessKeys accessKeys;
+  private final Authorizer authorizer;
+  private final Clock clock;
+  private final RandomIds ids;
+  private final String account;
+  private final Caller caller;
+
+  public IdentityService(SecretStore store, AccessKeys accessKeys, Authorizer authorizer, Clock clock, RandomIds ids,
+      String account) {
+    this(store, accessKeys, authorizer, clock, ids, account, Caller.SYSTEM);
+  }
+
+  private IdentityService(SecretStore store, AccessKeys accessKeys, Authorizer authorizer, Clock clock, RandomIds ids,
+      String account, Caller caller) {
+    this.store = store;
+    this.accessKeys = accessKeys;
+    this.authorizer = authorizer;
+    this.clock = clock;
+    this.ids = ids;
+    this.account = account;
+    this.caller = caller;
+  }
+
+  /** The same service, acting for {@code caller}: each call is authorized against its policies. */
+  public IdentityService as(Caller who) {
+    return new IdentityService(store, accessKeys, authorizer, clock, ids, account, who);
+  }
+
+  public String userArn(String userName) {
+    return "arn:aws:iam::" + account + ":user/" + userName;
+  }
+
+  /** The caller as a Caller, for a user found by its access key. */
+  public Caller callerFor(Principal principal, String sourceIp, boolean secure) {
+    UserRecord user = store.read(view -> view.user(principal.userName())).orElse(null);
+    String userId = user == null ? principal.accessKeyId() : user.userId();
+    return new Caller(principal.userName(), userId, principal.arn(), principal.accessKeyId(), sourceIp, secure);
+  }
+
+  // ---- users --------------------------------------------------------------------------------
+
+  public UserRecord createUser(String userName, String path) {
+    checkUserName(userName);
+    String p = path == null ? "/" : path;
+    authorize("iam:CreateUser", userName);
+    return store.write(tx -> {
+      if (tx.user(userName).isPresent()) {
+        throw VaultException.exists("User with name " + userName + " already exists.");
+      }
+      UserRecord user = new UserRecord(userName, "AIDA" + ids.fromAlphabet(ID_ALPHABET, 17), userArn(userName), p,
+          clock.millis(), List.of());
+      tx.putUser(user);
+      return user;
+    });
+  }
+
+  /** GetUser; a null name means the caller. */
+  public UserRecord getUser(String userName) {
+    String name = userName != null ? userName : caller.userName();
+    if (name == null) {
+      throw VaultException.validation("Must specify userName when calling with non-User credentials");
+    }
+    authorize("iam:GetUser", name);
+    return user(name);
+  }
+
+  public List<UserRecord> listUsers() {
+    authorizeOn("iam:ListUsers", "arn:aws:iam::" + account + ":user/");
+    List<UserRecord> users = new ArrayList<>(store.read(view -> view.users()));
+    users.sort(Comparator.comparing(UserRecord::userName));
+    return users;
+  }
+
+  public void deleteUser(String userName) {
+    authorize("iam:DeleteUser", userName);
+    store.write(tx -> {
+      UserRecord user = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
+      if (tx.accessKeys().stream().anyMatch(k -> k.userName().equals(userName))) {
+        throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must delete access keys first.");
+      }
+      if (!user.inlinePolicies().isEmpty()) {
+        throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must delete policies first.");
+      }
+      tx.removeUser(userName);
+      return null;
+    });
+  }
+
+  // ---- inline policies ----------------------------------------------------------------------
+
+  public void putUserPolicy(String userName, String policyName, String document) {
+    if (policyName == null || !POLICY_NAME.matcher(policyName).matches()) {
+      throw VaultException.validation("1 validation error detected: Value at 'policyName' failed to satisfy "
+          + "constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
+    }
+    if (document == null || document.isEmpty()) {
+      throw VaultException.validation("1 validation error detected: Value null at 'policyDocument' failed to "
+          + "satisfy constraint: Member must not be null");
+    }
+    authorize("iam:PutUserPolicy", userName);
+    try {
+      PolicyParser.identity(policyName, document);
+    } catch (MalformedPolicyException e) {
+      throw new VaultException(VaultError.MALFORMED_POLICY, e.getMessage());
+    }
+    store.write(tx -> {
+      UserRecord user = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
+      List<UserRecord.InlinePolicy> policies = new ArrayList<>(user.inlinePolicies());
+      policies.removeIf(p -> p.name().equals(policyName));
+      policies.add(new UserRecord.InlinePolicy(policyName, document));
+      tx.putUser(new UserRecord(user.userName(), user.userId(), user.arn(), user.path(), user.createdDate(), policies));
+      return null;
+    });
+  }
+
+  public String getUserPolicy(String userName, String policyName) {
+    authorize("iam:GetUserPolicy", userName);
+    return user(userName).inlinePolicies().stream().filter(p -> p.name().equals(policyName)).findFirst()
+        .map(UserRecord.InlinePolicy::document)
+        .orElseThrow(() -> VaultException.notFound("The user policy with name " + policyName + " cannot be found."));
+  }
+
+  public List<String> listUserPolicies(String userName) {
+    authorize("iam:ListUserPolicies", userName);
+    return user(userName).inlinePolicies().stream().map(UserRecord.InlinePolicy::name).toList();
+  }
+
+  public void deleteUserPolicy(String userName, String policyName) {
+    authorize("iam:DeleteUserPolicy", userName);
+    store.write(tx -> {
+      UserRecord user = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
+      List<UserRecord.InlinePolicy> policies = new ArrayList<>(user.inlinePolicies());
+      if (!policies.removeIf(p -> p.name().equals(policyName))) {
+        throw VaultException.notFound("The user policy with name " + policyName + " cannot be found.");
+      }
+      tx.putUser(new UserRecord(user.userName(), user.userId(), user.arn(), user.path(), user.createdDate(), policies));
+      return null;
+    });
+  }
+
+  // ---- access keys --------------------------------------------------------------------------
+
+  /** CreateAccessKey; a null name means the caller. At most two keys per user. */
+  public NewAccessKey createAccessKey(String userName) {
+    String name = userName != null ? userName : caller.userName();
+    authorize("iam:CreateAccessKey", name);
+    user(name);
+    long existing = store.read(view -> view.accessKeys().stream().filter(k -> k.userName().equals(name)).count());
+    if (existing >= MAX_KEYS_PER_USER) {
+      throw new VaultException(VaultError.LIMIT_EXCEEDED, "Cannot exceed quota for AccessKeysPerUser: " + MAX_KEYS_PER_USER);
+    }
+    return accessKeys.create(name);
+  }
+
+  public List<AccessKeyRecord> listAccessKeys(String userName) {
+    String name = userName != null ? userName : caller.userName();
+    authorize("iam:ListAccessKeys", name);
+    user(name);
+    return store.read(view -> view.accessKeys().stream().filter(k -> k.userName().equals(name))
+        .sorted(Comparator.comparingLong(AccessKeyRecord::createdDate)).toList());
+  }
+
+  public void updateAccessKey(String userName, String accessKeyId, String status) {
+    if (!"Active".equals(status) && !"Inactive".equals(status)) {
+      throw VaultException.validation("1 validation error detected: Value '" + status + "' at 'status' failed to "
+          + "satisfy constraint: Member must satisfy enum value set: [Active, Inactive]");
+    }
+    String name = userName != null ? userName : caller.userName();
+    authorize("iam:UpdateAccessKey", name);
+    store.write(tx -> {
+      AccessKeyRecord key = ownKey(tx.accessKey(accessKeyId).orElse(null), name, accessKeyId);
+      tx.putAccessKey(new AccessKeyRecord(key.accessKeyId(), key.userName(), key.userArn(), status, key.createdDate(),
+          key.sealedSecret()));
+      return null;
+    });
+  }
+
+  public void deleteAccessKey(String userName, String accessKeyId) {
+    String name = userName != null ? userName : caller.userName();
+    authorize("iam:DeleteAccessKey", name);
+    store.write(tx -> {
+      ownKey(tx.accessKey(accessKeyId).orElse(null), name, accessKeyId);
+      tx.removeAccessKey(accessKeyId);
+      return null;
+    });
+  }
+
+  // ---- bootstrap ----------------------------------------------------------------------------
+
+  /**
+   * Makes sure {@code userName} exists as an ordinary user holding the administrator policy; returns
+   * true if it had to be created. Vaults made before users existed get their administrator this way.
+   */
+  public boolean ensureAdministrator(String userName) {
+    return store.write(tx -> {
+      UserRecord user = tx.user(userName).orElse(null);
+      if (user != null) {
+        return false;
+      }
+      tx.putUser(new UserRecord(userName, "AIDA" + ids.fromAlphabet(ID_ALPHABET, 17), userArn(userName), "/",
+          clock.millis(), List.of(new UserRecord.InlinePolicy(ADMINISTRATOR_POLICY_NAME, ADMINISTRATOR_POLICY))));
+      return true;
+    });
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private void authorize(String action, String userName) {
+    authorizeOn(action, userArn(userName));
+  }
+
+  private void authorizeOn(String action, String resource) {
+    authorizer.authorize(caller, action, resource, Map.of(), null);
+  }
+
+  private UserRecord user(String userName) {
+    return store.read(view -> view.user(userName)).orElseThrow(() -> noSuchUser(userName));
+  }
+
+  private static VaultException noSuchUser(String userName) {
+    return VaultException.notFound("The user with name " + userName + " cannot be found.");
+  }
+
+  private static AccessKeyRecord ownKey(AccessKeyRecord key, String userName, String accessKeyId) {
+    if (key == null || !key.userName().equals(userName)) {
+      throw VaultException.notFound("The Access Key with id " + accessKeyId + " cannot be found.");
+    }
+    return key;
+  }
+
+  private static void checkUserName(String userName) {
+    if (userName == null || !USER_NAME.matcher(userName).matches()) {
+      throw VaultException.validation("1 validation error detected: Value '" + userName + "' at 'userName' failed "
+          + "to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.stowaway.vault.policy;
+
+import dev.stowaway.vault.VaultError;
+import dev.stowaway.vault.VaultException;
+import dev.stowaway.vault.identity.Caller;
+import dev.stowaway.vault.store.SecretStore;
+import dev.stowaway.vault.store.UserRecord;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The one evaluator every request of every API goes through: gathers the caller's identity
+ * policies and the resource's policy, adds the request-context keys, and allows or refuses with
+ * AWS's AccessDeniedException message. Policies are compiled once per document and kept.
+ */
+public final class Authorizer {
+
+  private static final int MAX_COMPILED = 10_000;
+
+  private final SecretStore store;
+  private final Clock clock;
+  private final Map<String, Policy> compiled = new ConcurrentHashMap<>();
+
+  public Authorizer(SecretStore store, Clock clock) {
+    this.store = store;
+    this.clock = clock;
+  }
+
+  /** Returns quietly when allowed; throws {@code ACCESS_DENIED} when not. The system caller is always allowed. */
+  public void authorize(Caller caller, String action, String resource, Map<String, List<String>> keys,
+      String resourcePolicy) {
+    if (caller.isSystem()) {
+      return;
+    }
+    Decision decision = decide(caller, action, resource, keys, resourcePolicy);
+    if (!decision.allowed()) {
+      throw new VaultException(VaultError.ACCESS_DENIED, decision.deniedMessage(caller.arn(), action, resource));
+    }
+  }
+
+  public Decision decide(Caller caller, String action, String resource, Map<String, List<String>> keys,
+      String resourcePolicy) {
+    List<Policy> identity = identityPolicies(caller.userName());
+    Policy onResource = resourcePolicy == null ? null : compile("resource", resourcePolicy, Policy.Kind.RESOURCE);
+    return PolicyEvaluator.evaluate(identity, onResource, new RequestContext(caller.arn(), action, resource,
+        context(caller, keys)));
+  }
+
+  private List<Policy> identityPolicies(String userName) {
+    UserRecord user = store.read(view -> view.user(userName)).orElse(null);
+    if (user == null) {
+      return List.of();
+    }
+    List<Policy> policies = new ArrayList<>();
+    for (UserRecord.InlinePolicy p : user.inlinePolicies()) {
+      policies.add(compile("user/" + userName + "/" + p.name(), p.document(), Policy.Kind.IDENTITY));
+    }
+    return policies;
+  }
+
+  private Policy compile(String name, String document, Policy.Kind kind) {
+    String key = kind + "\u0000" + name + "\u0000" + document;
+    Policy p = compiled.get(key);
+    if (p == null) {
+      p = kind == Policy.Kind.IDENTITY ? PolicyParser.identity(name, document) : PolicyParser.resource(name, document);
+      if (compiled.size() >= MAX_COMPILED) {
+        compiled.clear(); // crude bound; policies are few and recompiling is cheap
+      }
+      compiled.put(key, p);
+    }
+    return p;
+  }
+
+  private Map<String, List<String>> context(Caller caller, Map<String, List<String>> keys) {
+    Map<String, List<String>> context = new HashMap<>(keys);
+    Instant now = clock.instant();
+    context.put("aws:username", List.of(caller.userName()));
+    context.put("aws:userid", List.of(caller.userId()));
+    context.put("aws:PrincipalArn", List.of(caller.arn()));
+    context.put("aws:PrincipalType", List.of("User"));
+    context.put("aws:PrincipalAccount", List.of(caller.arn().split(":")[4]));
+    context.put("aws:CurrentTime", List.of(now.toString()));
+    context.put("aws:EpochTime", List.of(String.valueOf(now.getEpochSecond())));
+    context.put("aws:SecureTransport", List.of(String.valueOf(caller.secureTransport())));
+    if (caller.sourceIp() != null) {
+      context.put("aws:SourceIp", List.of(caller.sourceIp()));
+    }
+    return context;
+  }
+}
