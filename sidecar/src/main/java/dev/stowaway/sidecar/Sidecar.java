@@ -6,6 +6,7 @@ import dev.stowaway.sidecar.config.DataDirectory;
 import dev.stowaway.sidecar.events.ChangeStream;
 import dev.stowaway.sidecar.config.ServerConfig;
 import dev.stowaway.sidecar.http.UndertowServer;
+import dev.stowaway.sidecar.iamquery.QueryProtocol;
 import dev.stowaway.sidecar.schedule.DeletionSweeper;
 import dev.stowaway.vault.Vault;
 import java.security.SecureRandom;
@@ -43,7 +44,7 @@ public final class Sidecar implements AutoCloseable {
       SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region());
       ChangeStream changes = new ChangeStream(verifier, vault.changes(), random);
       UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier),
-          changes);
+          new QueryProtocol(vault, verifier), changes);
       server.start();
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets());
       sweeper.start(sweepInterval);

@@ -51,6 +51,15 @@ public final class SigV4Verifier {
 
   /** Returns who signed the request, or throws the AWS error that explains why not. */
   public Principal verify(SignedRequest request, String service) {
+    return verify(request, service, null);
+  }
+
+  /**
+   * As {@link #verify(SignedRequest, String)}, for a service signed for a region of its own
+   * ({@code iam} is global: clients sign it for us-east-1); null means the sidecar's region.
+   */
+  public Principal verify(SignedRequest request, String service, String signingRegion) {
+    String region = signingRegion != null ? signingRegion : this.region;
     String authorization = request.header("authorization");
     if (authorization == null) {
       throw AwsError.badRequest("MissingAuthenticationTokenException", "Missing Authentication Token");
@@ -70,7 +79,9 @@ public final class SigV4Verifier {
       throw invalidSignature("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
           + "date from HTTP: '" + scopeDate + "' != '" + requestDate + "', from '" + AMZ_DATE.format(requestTime) + "'.");
     }
-    if (!scope[2].equals(region)) {
+    // IAM is global: SDKs sign it for us-east-1, or for "aws-global" when given an endpoint override.
+    boolean globalIam = service.equals("iam") && scope[2].equals("aws-global");
+    if (!scope[2].equals(region) && !globalIam) {
       throw invalidSignature("Credential should be scoped to a valid region. This sidecar serves region '"
           + region + "', not '" + scope[2] + "'.");
     }

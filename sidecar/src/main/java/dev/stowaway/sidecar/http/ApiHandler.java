@@ -2,6 +2,7 @@ package dev.stowaway.sidecar.http;
 
 import dev.stowaway.sidecar.auth.SignedRequest;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
+import dev.stowaway.sidecar.iamquery.QueryProtocol;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
@@ -31,10 +32,12 @@ final class ApiHandler implements HttpHandler {
   private static final HttpString REQUEST_ID = new HttpString("x-amzn-RequestId");
 
   private final AwsJsonProtocol awsJson;
+  private final QueryProtocol query;
   private final int maxBodyBytes;
 
-  ApiHandler(AwsJsonProtocol awsJson, int maxBodyBytes) {
+  ApiHandler(AwsJsonProtocol awsJson, QueryProtocol query, int maxBodyBytes) {
     this.awsJson = awsJson;
+    this.query = query;
     this.maxBodyBytes = maxBodyBytes;
   }
 
@@ -77,7 +80,7 @@ final class ApiHandler implements HttpHandler {
     if (target == null) {
       String contentType = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
       if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-        return QueryErrors.notYetServed();
+        return query.handle(signedRequest(exchange, body), exchange.getSourceAddress().getAddress().getHostAddress());
       }
       return awsJson.error(400, "UnknownOperationException",
           "The request has no X-Amz-Target header, so it names no operation.");

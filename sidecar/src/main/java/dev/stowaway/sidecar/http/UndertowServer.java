@@ -2,6 +2,7 @@ package dev.stowaway.sidecar.http;
 
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
 import dev.stowaway.sidecar.events.ChangeStream;
+import dev.stowaway.sidecar.iamquery.QueryProtocol;
 import io.undertow.server.HttpHandler;
 import io.undertow.util.Methods;
 import io.undertow.Undertow;
@@ -25,9 +26,9 @@ public final class UndertowServer implements AutoCloseable {
   private final GracefulShutdownHandler shutdown;
   private final ChangeStream changes;
 
-  public UndertowServer(String bind, int port, AwsJsonProtocol awsJson, ChangeStream changes) {
+  public UndertowServer(String bind, int port, AwsJsonProtocol awsJson, QueryProtocol query, ChangeStream changes) {
     this.changes = changes;
-    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, MAX_BODY_BYTES));
+    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, query, MAX_BODY_BYTES));
     // The change feed is a long-lived stream; it stays off the blocking path the API calls take.
     HttpHandler routes = exchange -> {
       if (Methods.GET.equals(exchange.getRequestMethod()) && "/v1/events".equals(exchange.getRequestPath())) {

@@ -1,0 +1,97 @@
+package dev.stowaway.sidecar.iamquery;
+
+import dev.stowaway.sidecar.auth.SigV4Verifier;
+import dev.stowaway.sidecar.auth.SignedRequest;
+import dev.stowaway.sidecar.http.AwsError;
+import dev.stowaway.sidecar.http.Reply;
+import dev.stowaway.vault.Vault;
+import dev.stowaway.vault.VaultException;
+import dev.stowaway.vault.identity.Caller;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The Query protocol of IAM and STS: {@code POST /} with a form body {@code Action=…&Version=…},
+ * answered in XML ({@code <ActionResponse>} or {@code <ErrorResponse>}) with AWS's error codes.
+ */
+public final class QueryProtocol {
+
+  private final Vault vault;
+  private final SigV4Verifier verifier;
+  private final Map<String, QueryApi> byVersion;
+
+  public QueryProtocol(Vault vault, SigV4Verifier verifier) {
+    this.vault = vault;
+    this.verifier = verifier;
+    QueryApi iam = new IamApi(vault.identity());
+    QueryApi sts = new StsApi();
+    this.byVersion = Map.of(iam.version(), iam, sts.version(), sts);
+  }
+
+  public Reply handle(SignedRequest request, String sourceIp) {
+    String requestId = UUID.randomUUID().toString();
+    QueryApi api = null;
+    try {
+      QueryInput input = QueryInput.parse(request.body());
+      String version = input.get("Version");
+      api = version == null ? null : byVersion.get(version);
+      if (api == null) {
+        throw new AwsError(400, "InvalidAction", "The Version " + version + " is not served here; IAM is 2010-05-08 "
+            + "and STS 2011-06-15.");
+      }
+      // IAM is a global service: clients sign it for us-east-1 whatever their region.
+      Caller caller = vault.identity().callerFor(
+          verifier.verify(request, api.signingName(), api.signingName().equals("iam") ? "us-east-1" : null),
+          sourceIp, false);
+      String actionName = input.required("Action");
+      QueryApi.Action action = api.actions().get(actionName);
+      if (action == null) {
+        throw new AwsError(400, "InvalidAction", "The action " + actionName + " is not valid for this web service.");
+      }
+      Xml xml = new Xml().open(actionName + "Response", api.namespace()).open(actionName + "Result");
+      action.invoke(input, caller, xml);
+      xml.close(actionName + "Result").open("ResponseMetadata").element("RequestId", requestId)
+          .close("ResponseMetadata").close(actionName + "Response");
+      return new Reply(200, "text/xml", xml.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (AwsError e) {
+      return error(api, queryStatus(e), queryCode(e), e.getMessage(), requestId);
+    } catch (VaultException e) {
+      return switch (e.error()) {
+        case RESOURCE_NOT_FOUND -> error(api, 404, "NoSuchEntity", e.getMessage(), requestId);
+        case RESOURCE_EXISTS -> error(api, 409, "EntityAlreadyExists", e.getMessage(), requestId);
+        case DELETE_CONFLICT -> error(api, 409, "DeleteConflict", e.getMessage(), requestId);
+        case LIMIT_EXCEEDED -> error(api, 409, "LimitExceeded", e.getMessage(), requestId);
+        case MALFORMED_POLICY -> error(api, 400, "MalformedPolicyDocument", e.getMessage(), requestId);
+        case ACCESS_DENIED -> error(api, 403, "AccessDenied", e.getMessage(), requestId);
+        default -> error(api, 400, "ValidationError", e.getMessage(), requestId);
+      };
+    }
+  }
+
+  /** Authentication failures have other names on the Query protocol. */
+  private static String queryCode(AwsError e) {
+    return switch (e.type()) {
+      case "InvalidSignatureException" -> "SignatureDoesNotMatch";
+      case "UnrecognizedClientException" -> "InvalidClientTokenId";
+      case "MissingAuthenticationTokenException" -> "MissingAuthenticationToken";
+      case "IncompleteSignatureException" -> "IncompleteSignature";
+      default -> e.type();
+    };
+  }
+
+  private static int queryStatus(AwsError e) {
+    return switch (e.type()) {
+      case "InvalidSignatureException", "UnrecognizedClientException", "MissingAuthenticationTokenException" -> 403;
+      default -> e.status();
+    };
+  }
+
+  private static Reply error(QueryApi api, int status, String code, String message, String requestId) {
+    String namespace = api != null ? api.namespace() : "https://iam.amazonaws.com/doc/2010-05-08/";
+    Xml xml = new Xml().open("ErrorResponse", namespace).open("Error").element("Type", status >= 500 ? "Receiver" : "Sender")
+        .element("Code", code).element("Message", message).close("Error").element("RequestId", requestId)
+        .close("ErrorResponse");
+    return new Reply(status, "text/xml", xml.toString().getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,175 @@
+package dev.stowaway.sidecar.iamquery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.stowaway.sidecar.testing.RunningSidecar;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.iam.model.AccessKey;
+import software.amazon.awssdk.services.iam.model.DeleteConflictException;
+import software.amazon.awssdk.services.iam.model.EntityAlreadyExistsException;
+import software.amazon.awssdk.services.iam.model.MalformedPolicyDocumentException;
+import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.StatusType;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerException;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/** IAM and STS through the real AWS SDK v2 clients, and what their users may then do. */
+class IdentityIT {
+
+  static final String READ_PROD = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+      + "\"Action\":[\"secretsmanager:GetSecretValue\",\"secretsmanager:DescribeSecret\"],"
+      + "\"Resource\":\"arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/*\"}]}";
+
+  @TempDir
+  static Path dataDir;
+
+  static RunningSidecar sidecar;
+  static IamClient iam;
+  static SecretsManagerClient adminSm;
+
+  @BeforeAll
+  static void start() {
+    sidecar = RunningSidecar.in(dataDir);
+    iam = iam(sidecar.adminCredentials());
+    adminSm = sidecar.client();
+    adminSm.createSecret(r -> r.name("prod/db").secretString("prod-value"));
+    adminSm.createSecret(r -> r.name("dev/db").secretString("dev-value"));
+  }
+
+  @AfterAll
+  static void stop() {
+    iam.close();
+    adminSm.close();
+    sidecar.close();
+  }
+
+  static IamClient iam(AwsCredentialsProvider credentials) {
+    return IamClient.builder().endpointOverride(sidecar.endpoint()).region(Region.AWS_GLOBAL)
+        .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
+  }
+
+  static StsClient sts(AwsCredentialsProvider credentials) {
+    return StsClient.builder().endpointOverride(sidecar.endpoint()).region(Region.US_EAST_1)
+        .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
+  }
+
+  static AwsCredentialsProvider of(AccessKey key) {
+    return StaticCredentialsProvider.create(AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey()));
+  }
+
+  private static AccessKey newUserWithReadProd(String name) {
+    iam.createUser(r -> r.userName(name));
+    iam.putUserPolicy(r -> r.userName(name).policyName("read-prod").policyDocument(READ_PROD));
+    return iam.createAccessKey(r -> r.userName(name)).accessKey();
+  }
+
+  @Test
+  void callerIdentityNamesTheSigner() {
+    try (StsClient sts = sts(sidecar.adminCredentials())) {
+      var me = sts.getCallerIdentity();
+      assertEquals("arn:aws:iam::123456789012:user/admin", me.arn());
+      assertEquals("123456789012", me.account());
+      assertTrue(me.userId().startsWith("AIDA"), me.userId());
+    }
+  }
+
+  @Test
+  void readOnlyUserReadsProdAndNothingElse() {
+    AccessKey key = newUserWithReadProd("app");
+    try (SecretsManagerClient app = sidecar.client(of(key)); IamClient appIam = iam(of(key));
+         StsClient sts = sts(of(key))) {
+      assertEquals("arn:aws:iam::123456789012:user/app", sts.getCallerIdentity().arn());
+      assertEquals("prod-value", app.getSecretValue(r -> r.secretId("prod/db")).secretString());
+
+      SecretsManagerException dev = assertThrows(SecretsManagerException.class,
+          () -> app.getSecretValue(r -> r.secretId("dev/db")));
+      assertEquals("AccessDeniedException", dev.awsErrorDetails().errorCode());
+      assertTrue(dev.awsErrorDetails().errorMessage().startsWith("User: arn:aws:iam::123456789012:user/app is not "
+          + "authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:"
+          + "123456789012:secret:dev/db-"), dev.awsErrorDetails().errorMessage());
+
+      SecretsManagerException write = assertThrows(SecretsManagerException.class,
+          () -> app.putSecretValue(r -> r.secretId("prod/db").secretString("x")));
+      assertEquals("AccessDeniedException", write.awsErrorDetails().errorCode());
+
+      AwsServiceException createUser = assertThrows(AwsServiceException.class, () -> appIam.createUser(r -> r.userName("eve")));
+      assertEquals("AccessDenied", createUser.awsErrorDetails().errorCode());
+      assertEquals(403, createUser.statusCode());
+    }
+    assertEquals("prod-value", adminSm.getSecretValue(r -> r.secretId("prod/db")).secretString());
+  }
+
+  @Test
+  void inactiveKeyIsRejectedAndActiveAgainWorks() {
+    AccessKey key = newUserWithReadProd("toggled");
+    iam.updateAccessKey(r -> r.userName("toggled").accessKeyId(key.accessKeyId()).status(StatusType.INACTIVE));
+    try (SecretsManagerClient app = sidecar.client(of(key))) {
+      SecretsManagerException e = assertThrows(SecretsManagerException.class,
+          () -> app.getSecretValue(r -> r.secretId("prod/db")));
+      assertEquals("UnrecognizedClientException", e.awsErrorDetails().errorCode());
+      iam.updateAccessKey(r -> r.userName("toggled").accessKeyId(key.accessKeyId()).status(StatusType.ACTIVE));
+      assertEquals("prod-value", app.getSecretValue(r -> r.secretId("prod/db")).secretString());
+    }
+  }
+
+  @Test
+  void deletedUsersKeyStopsWorkingAtOnce() {
+    AccessKey key = newUserWithReadProd("leaver");
+    try (SecretsManagerClient app = sidecar.client(of(key))) {
+      assertEquals("prod-value", app.getSecretValue(r -> r.secretId("prod/db")).secretString());
+      DeleteConflictException conflict = assertThrows(DeleteConflictException.class,
+          () -> iam.deleteUser(r -> r.userName("leaver")));
+      assertEquals("Cannot delete entity, must delete access keys first.", conflict.awsErrorDetails().errorMessage());
+      iam.deleteAccessKey(r -> r.userName("leaver").accessKeyId(key.accessKeyId()));
+      iam.deleteUserPolicy(r -> r.userName("leaver").policyName("read-prod"));
+      iam.deleteUser(r -> r.userName("leaver"));
+      SecretsManagerException e = assertThrows(SecretsManagerException.class,
+          () -> app.getSecretValue(r -> r.secretId("prod/db")));
+      assertEquals("UnrecognizedClientException", e.awsErrorDetails().errorCode());
+    }
+  }
+
+  @Test
+  void iamErrorsHaveAwsCodes() {
+    iam.createUser(r -> r.userName("dup"));
+    EntityAlreadyExistsException exists = assertThrows(EntityAlreadyExistsException.class,
+        () -> iam.createUser(r -> r.userName("dup")));
+    assertEquals("User with name dup already exists.", exists.awsErrorDetails().errorMessage());
+    assertEquals(409, exists.statusCode());
+    NoSuchEntityException missing = assertThrows(NoSuchEntityException.class, () -> iam.getUser(r -> r.userName("nobody")));
+    assertEquals("The user with name nobody cannot be found.", missing.awsErrorDetails().errorMessage());
+    assertEquals(404, missing.statusCode());
+    MalformedPolicyDocumentException malformed = assertThrows(MalformedPolicyDocumentException.class,
+        () -> iam.putUserPolicy(r -> r.userName("dup").policyName("p").policyDocument("{\"Statement\":[]}")));
+    assertEquals("Syntax errors in policy: Statement is empty.", malformed.awsErrorDetails().errorMessage());
+  }
+
+  @Test
+  void policiesAndKeysAreListedAndReadBack() {
+    iam.createUser(r -> r.userName("lister"));
+    iam.putUserPolicy(r -> r.userName("lister").policyName("read-prod").policyDocument(READ_PROD));
+    iam.createAccessKey(r -> r.userName("lister"));
+    assertEquals(List.of("read-prod"), iam.listUserPolicies(r -> r.userName("lister")).policyNames());
+    String document = iam.getUserPolicy(r -> r.userName("lister").policyName("read-prod")).policyDocument();
+    assertEquals(READ_PROD, URLDecoder.decode(document, StandardCharsets.UTF_8));
+    assertEquals(1, iam.listAccessKeys(r -> r.userName("lister")).accessKeyMetadata().size());
+    assertTrue(iam.listUsers().users().stream().anyMatch(u -> u.userName().equals("lister")));
+  }
+}
