@@ -11,6 +11,7 @@ import dev.stowaway.vault.secrets.ListQuery;
 import dev.stowaway.vault.secrets.Page;
 import dev.stowaway.vault.secrets.PasswordSpec;
 import dev.stowaway.vault.secrets.PutSecretValue;
+import dev.stowaway.vault.secrets.ResourcePolicy;
 import dev.stowaway.vault.secrets.RetrievedSecret;
 import dev.stowaway.vault.secrets.SecretDescription;
 import dev.stowaway.vault.secrets.SecretFilter;
@@ -85,6 +86,27 @@ final class SecretsManagerApi implements JsonApi {
       }
       secrets.as(caller).untag(in.requiredString("SecretId"), keys);
       return JsonOutput.object();
+    });
+    operations.put("PutResourcePolicy", (in, caller) -> ref(secrets.as(caller).putResourcePolicy(
+        in.requiredString("SecretId"), in.requiredString("ResourcePolicy"), in.bool("BlockPublicPolicy", true)), false));
+    operations.put("GetResourcePolicy", (in, caller) -> {
+      ResourcePolicy p = secrets.as(caller).getResourcePolicy(in.requiredString("SecretId"));
+      ObjectNode out = JsonOutput.object();
+      out.put("ARN", p.arn());
+      out.put("Name", p.name());
+      JsonOutput.put(out, "ResourcePolicy", p.policy());
+      return out;
+    });
+    operations.put("DeleteResourcePolicy", (in, caller) ->
+        ref(secrets.as(caller).deleteResourcePolicy(in.requiredString("SecretId")), false));
+    operations.put("ValidateResourcePolicy", (in, caller) -> {
+      List<String> problems = secrets.as(caller).validateResourcePolicy(in.string("SecretId"),
+          in.requiredString("ResourcePolicy"));
+      ObjectNode out = JsonOutput.object();
+      out.put("PolicyValidationPassed", problems.isEmpty());
+      ArrayNode errors = out.putArray("ValidationErrors");
+      problems.forEach(p -> errors.addObject().put("CheckName", "SyntaxCheck").put("ErrorMessage", p));
+      return out;
     });
     operations.put("GetRandomPassword", (in, caller) -> {
       secrets.as(caller).authorizeUnscoped("secretsmanager:GetRandomPassword");

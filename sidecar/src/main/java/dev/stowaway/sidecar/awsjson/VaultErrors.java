@@ -13,6 +13,7 @@ final class VaultErrors {
       case ACCESS_DENIED -> "AccessDeniedException";
       case DELETE_CONFLICT -> "DeleteConflict";
       case MALFORMED_POLICY -> "MalformedPolicyDocumentException";
+      case PUBLIC_POLICY -> "PublicPolicyException";
       case RESOURCE_EXISTS -> "ResourceExistsException";
       case INVALID_PARAMETER -> "InvalidParameterException";
       case INVALID_REQUEST -> "InvalidRequestException";

@@ -147,6 +147,56 @@ class IdentityIT {
   }
 
   @Test
+  void resourcePolicyGrantsAUserWithNoIdentityPolicy() {
+    iam.createUser(r -> r.userName("guest"));
+    AccessKey key = iam.createAccessKey(r -> r.userName("guest")).accessKey();
+    adminSm.createSecret(r -> r.name("shared/db").secretString("shared-value"));
+    String grant = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+        + "\"arn:aws:iam::123456789012:user/guest\"},\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}]}";
+    try (SecretsManagerClient guest = sidecar.client(of(key))) {
+      assertEquals("AccessDeniedException", assertThrows(SecretsManagerException.class,
+          () -> guest.getSecretValue(r -> r.secretId("shared/db"))).awsErrorDetails().errorCode());
+      adminSm.putResourcePolicy(r -> r.secretId("shared/db").resourcePolicy(grant));
+      assertEquals(grant, adminSm.getResourcePolicy(r -> r.secretId("shared/db")).resourcePolicy());
+      assertEquals("shared-value", guest.getSecretValue(r -> r.secretId("shared/db")).secretString());
+      adminSm.deleteResourcePolicy(r -> r.secretId("shared/db"));
+      assertEquals("AccessDeniedException", assertThrows(SecretsManagerException.class,
+          () -> guest.getSecretValue(r -> r.secretId("shared/db"))).awsErrorDetails().errorCode());
+    }
+  }
+
+  @Test
+  void resourcePolicyDenyBeatsTheAdministrator() {
+    adminSm.createSecret(r -> r.name("locked/db").secretString("v"));
+    adminSm.putResourcePolicy(r -> r.secretId("locked/db").resourcePolicy("{\"Statement\":{\"Effect\":\"Deny\","
+        + "\"Principal\":\"*\",\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}}"));
+    SecretsManagerException e = assertThrows(SecretsManagerException.class,
+        () -> adminSm.getSecretValue(r -> r.secretId("locked/db")));
+    assertTrue(e.awsErrorDetails().errorMessage().endsWith("with an explicit deny in a resource-based policy"),
+        e.awsErrorDetails().errorMessage());
+  }
+
+  @Test
+  void malformedAndPublicResourcePoliciesAreRefused() {
+    adminSm.createSecret(r -> r.name("guarded/db").secretString("v"));
+    SecretsManagerException malformed = assertThrows(SecretsManagerException.class,
+        () -> adminSm.putResourcePolicy(r -> r.secretId("guarded/db").resourcePolicy("{\"Statement\":{\"Effect\":"
+            + "\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}}")));
+    assertEquals("MalformedPolicyDocumentException", malformed.awsErrorDetails().errorCode());
+    assertEquals("This resource policy contains a syntax error: Missing required field Principal in Statement 1",
+        malformed.awsErrorDetails().errorMessage());
+    SecretsManagerException open = assertThrows(SecretsManagerException.class,
+        () -> adminSm.putResourcePolicy(r -> r.secretId("guarded/db").blockPublicPolicy(true).resourcePolicy(
+            "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}}")));
+    assertEquals("PublicPolicyException", open.awsErrorDetails().errorCode());
+    var validation = adminSm.validateResourcePolicy(r -> r.resourcePolicy("{\"Statement\":[]}"));
+    assertEquals(false, validation.policyValidationPassed());
+    assertEquals("Syntax errors in policy: Statement is empty.", validation.validationErrors().get(0).errorMessage());
+    assertEquals(true, adminSm.validateResourcePolicy(r -> r.resourcePolicy("{\"Statement\":{\"Effect\":\"Allow\","
+        + "\"Principal\":{\"AWS\":\"123456789012\"},\"Action\":\"*\",\"Resource\":\"*\"}}")).policyValidationPassed());
+  }
+
+  @Test
   void iamErrorsHaveAwsCodes() {
     iam.createUser(r -> r.userName("dup"));
     EntityAlreadyExistsException exists = assertThrows(EntityAlreadyExistsException.class,

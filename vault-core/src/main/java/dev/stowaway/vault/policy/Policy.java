@@ -11,6 +11,17 @@ public record Policy(String name, String document, List<Statement> statements, K
 
   public enum Kind { IDENTITY, RESOURCE }
 
+  /** True if some Allow statement grants every principal with no condition: what BlockPublicPolicy refuses. */
+  public boolean allowsEveryoneUnconditionally() {
+    for (Statement s : statements) {
+      if (s.effect() == Effect.ALLOW && s.principals() != null && !s.notPrincipal() && s.principals().contains("*")
+          && s.conditions().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The first statement of {@code effect} that applies to the request, or null. */
   Statement firstApplying(Effect effect, RequestContext request) {
     for (Statement s : statements) {

@@ -101,7 +101,7 @@ public final class SecretsService {
         tx.putVersionData(arn, versionId, versionCipher.seal(key, arn, versionId, cmd.value()));
       }
       tx.putSecret(new SecretRecord(arn, cmd.name(), cmd.description(), cmd.kmsKeyId(), tagRecords(cmd.tags()),
-          now, now, null, null, null, versions.toRecords()));
+          now, now, null, null, null, versions.toRecords(), null));
       return new SecretRef(arn, cmd.name(), versionId, versionId == null ? List.of() : List.of(VersionSet.CURRENT));
     }));
   }
@@ -315,7 +315,8 @@ public final class SecretsService {
         keys.put("aws:ResourceTag/" + t.key(), List.of(t.value()));
       }
     }
-    authorizer.authorize(caller, action, lookup.resourceFor(secret, secretId), keys, null);
+    authorizer.authorize(caller, action, lookup.resourceFor(secret, secretId), keys,
+        secret == null ? null : secret.resourcePolicy());
   }
 
   private static void requestTags(Map<String, List<String>> keys, List<Tag> tags) {
@@ -326,6 +327,49 @@ public final class SecretsService {
       keys.put("aws:RequestTag/" + t.key(), List.of(t.value() == null ? "" : t.value()));
     }
     keys.put("aws:TagKeys", tags.stream().map(Tag::key).toList());
+  }
+
+  // ---- resource policies ----------------------------------------------------------------------
+
+  public SecretRef putResourcePolicy(String secretId, String policy, boolean blockPublicPolicy) {
+    SecretConstraints.checkSecretId(secretId);
+    authorize("secretsmanager:PutResourcePolicy", secretId, Map.of());
+    ResourcePolicies.check(policy, blockPublicPolicy);
+    return store.write(tx -> {
+      SecretRecord secret = lookup.find(tx, secretId);
+      tx.putSecret(secret.withResourcePolicy(policy, clock.millis()));
+      return new SecretRef(secret.arn(), secret.name(), null, List.of());
+    });
+  }
+
+  /** The secret's ARN and name, and its policy ({@code versionStages} unused; policy may be null). */
+  public ResourcePolicy getResourcePolicy(String secretId) {
+    SecretConstraints.checkSecretId(secretId);
+    authorize("secretsmanager:GetResourcePolicy", secretId, Map.of());
+    return store.read(view -> {
+      SecretRecord secret = lookup.find(view, secretId);
+      return new ResourcePolicy(secret.arn(), secret.name(), secret.resourcePolicy());
+    });
+  }
+
+  public SecretRef deleteResourcePolicy(String secretId) {
+    SecretConstraints.checkSecretId(secretId);
+    authorize("secretsmanager:DeleteResourcePolicy", secretId, Map.of());
+    return store.write(tx -> {
+      SecretRecord secret = lookup.find(tx, secretId);
+      tx.putSecret(secret.withResourcePolicy(null, clock.millis()));
+      return new SecretRef(secret.arn(), secret.name(), null, List.of());
+    });
+  }
+
+  /** ValidateResourcePolicy: the problems found, empty when the policy passes. */
+  public List<String> validateResourcePolicy(String secretId, String policy) {
+    if (secretId != null) {
+      authorize("secretsmanager:ValidateResourcePolicy", secretId, Map.of());
+    } else {
+      authorizer.authorize(caller, "secretsmanager:ValidateResourcePolicy", "*", Map.of(), null);
+    }
+    return ResourcePolicies.problems(policy);
   }
 
   /** Authorizes an action that names no secret (GetRandomPassword), on "*". */

@@ -9,6 +9,7 @@ import java.util.List;
  * @param kmsKeyId the key id the caller asked for, or null for the default key
  * @param deletedDate when the secret was marked for deletion, or null
  * @param deletionDate when a marked secret will be purged, or null
+ * @param resourcePolicy the secret's resource policy document, or null
  */
 public record SecretRecord(
     String arn,
@@ -21,7 +22,8 @@ public record SecretRecord(
     Long lastAccessedDate,
     Long deletedDate,
     Long deletionDate,
-    List<VersionRecord> versions) {
+    List<VersionRecord> versions,
+    String resourcePolicy) {
 
   public SecretRecord {
     tags = List.copyOf(tags);
@@ -30,23 +32,28 @@ public record SecretRecord(
 
   public SecretRecord withContent(String description, String kmsKeyId, List<VersionRecord> versions, long changed) {
     return new SecretRecord(arn, name, description, kmsKeyId, tags, createdDate, changed, lastAccessedDate,
-        deletedDate, deletionDate, versions);
+        deletedDate, deletionDate, versions, resourcePolicy);
   }
 
   public SecretRecord withTags(List<TagRecord> tags, long changed) {
     return new SecretRecord(arn, name, description, kmsKeyId, tags, createdDate, changed, lastAccessedDate,
-        deletedDate, deletionDate, versions);
+        deletedDate, deletionDate, versions, resourcePolicy);
   }
 
   /** Marks (or, with nulls, unmarks) the secret for deletion. */
   public SecretRecord withDeletion(Long deletedDate, Long deletionDate, long changed) {
     return new SecretRecord(arn, name, description, kmsKeyId, tags, createdDate, changed, lastAccessedDate,
-        deletedDate, deletionDate, versions);
+        deletedDate, deletionDate, versions, resourcePolicy);
   }
 
   public SecretRecord withAccess(long day, List<VersionRecord> versions) {
     return new SecretRecord(arn, name, description, kmsKeyId, tags, createdDate, lastChangedDate, day,
-        deletedDate, deletionDate, versions);
+        deletedDate, deletionDate, versions, resourcePolicy);
+  }
+
+  public SecretRecord withResourcePolicy(String policy, long changed) {
+    return new SecretRecord(arn, name, description, kmsKeyId, tags, createdDate, changed, lastAccessedDate,
+        deletedDate, deletionDate, versions, policy);
   }
 
   public record TagRecord(String key, String value) {}
