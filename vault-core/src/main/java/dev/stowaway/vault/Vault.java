@@ -2,6 +2,8 @@ package dev.stowaway.vault;
 
 import dev.stowaway.vault.events.ChangeFeed;
 import dev.stowaway.vault.identity.AccessKeys;
+import dev.stowaway.vault.identity.Groups;
+import dev.stowaway.vault.identity.ManagedPolicies;
 import dev.stowaway.vault.identity.IdentityService;
 import dev.stowaway.vault.policy.Authorizer;
 import dev.stowaway.vault.kms.EnvelopeCipher;
@@ -27,11 +29,18 @@ public final class Vault implements AutoCloseable {
   private final PasswordGenerator passwords;
   private final ChangeFeed changes;
   private final IdentityService identity;
+  private final Groups groups;
+  private final ManagedPolicies policies;
+  private final Authorizer authorizer;
 
   private Vault(SecretStore store, RootKey rootKey, SecretsService secrets, AccessKeys accessKeys,
-      PasswordGenerator passwords, ChangeFeed changes, IdentityService identity) {
+      PasswordGenerator passwords, ChangeFeed changes, IdentityService identity, Groups groups,
+      ManagedPolicies policies, Authorizer authorizer) {
     this.changes = changes;
     this.identity = identity;
+    this.groups = groups;
+    this.policies = policies;
+    this.authorizer = authorizer;
     this.store = store;
     this.rootKey = rootKey;
     this.secrets = secrets;
@@ -64,7 +73,9 @@ public final class Vault implements AutoCloseable {
     // Every access key belongs to a user; vaults made before users existed had only the administrator.
     store.read(view -> view.accessKeys().stream().map(k -> k.userName()).distinct().toList())
         .forEach(identity::ensureAdministrator);
-    return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes, identity);
+    return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes, identity,
+        new Groups(store, authorizer, clock, ids, account), new ManagedPolicies(store, authorizer, clock, ids, account),
+        authorizer);
   }
 
   public SecretsService secrets() {
@@ -74,6 +85,19 @@ public final class Vault implements AutoCloseable {
   /** IAM users, inline policies and access keys. */
   public IdentityService identity() {
     return identity;
+  }
+
+  public Groups groups() {
+    return groups;
+  }
+
+  public ManagedPolicies policies() {
+    return policies;
+  }
+
+  /** The evaluator itself, for the policy simulator. */
+  public Authorizer authorizer() {
+    return authorizer;
   }
 
   public AccessKeys accessKeys() {

@@ -38,6 +38,15 @@ final class QueryInput {
     return params.get(name);
   }
 
+  /** A list parameter: {@code Name.member.1}, {@code Name.member.2}, … */
+  java.util.List<String> list(String name) {
+    java.util.List<String> values = new java.util.ArrayList<>();
+    for (int i = 1; params.containsKey(name + ".member." + i); i++) {
+      values.add(params.get(name + ".member." + i));
+    }
+    return values;
+  }
+
   String required(String name) {
     String value = params.get(name);
     if (value == null) {

@@ -24,7 +24,7 @@ public final class QueryProtocol {
   public QueryProtocol(Vault vault, SigV4Verifier verifier) {
     this.vault = vault;
     this.verifier = verifier;
-    QueryApi iam = new IamApi(vault.identity());
+    QueryApi iam = new IamApi(vault.identity(), vault.groups(), vault.policies());
     QueryApi sts = new StsApi();
     this.byVersion = Map.of(iam.version(), iam, sts.version(), sts);
   }

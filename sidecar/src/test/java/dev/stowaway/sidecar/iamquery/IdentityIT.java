@@ -197,6 +197,68 @@ class IdentityIT {
   }
 
   @Test
+  void groupPoliciesApplyToMembersOnly() {
+    iam.createUser(r -> r.userName("member"));
+    AccessKey key = iam.createAccessKey(r -> r.userName("member")).accessKey();
+    iam.createGroup(r -> r.groupName("readers"));
+    iam.putGroupPolicy(r -> r.groupName("readers").policyName("read-prod").policyDocument(READ_PROD));
+    try (SecretsManagerClient member = sidecar.client(of(key))) {
+      assertEquals("AccessDeniedException", assertThrows(SecretsManagerException.class,
+          () -> member.getSecretValue(r -> r.secretId("prod/db"))).awsErrorDetails().errorCode());
+      iam.addUserToGroup(r -> r.groupName("readers").userName("member"));
+      assertEquals(List.of("readers"), iam.listGroupsForUser(r -> r.userName("member")).groups().stream()
+          .map(g -> g.groupName()).toList());
+      assertEquals("prod-value", member.getSecretValue(r -> r.secretId("prod/db")).secretString());
+      DeleteConflictException inUse = assertThrows(DeleteConflictException.class,
+          () -> iam.deleteGroup(r -> r.groupName("readers")));
+      assertEquals("Cannot delete entity, must remove users from group first.", inUse.awsErrorDetails().errorMessage());
+      iam.removeUserFromGroup(r -> r.groupName("readers").userName("member"));
+      assertEquals("AccessDeniedException", assertThrows(SecretsManagerException.class,
+          () -> member.getSecretValue(r -> r.secretId("prod/db"))).awsErrorDetails().errorCode());
+    }
+  }
+
+  @Test
+  void managedPoliciesAttachDetachAndRefuseDeletionWhileAttached() {
+    iam.createUser(r -> r.userName("managed"));
+    AccessKey key = iam.createAccessKey(r -> r.userName("managed")).accessKey();
+    String arn = iam.createPolicy(r -> r.policyName("ReadProd").policyDocument(READ_PROD).description("prod reads"))
+        .policy().arn();
+    assertEquals("arn:aws:iam::123456789012:policy/ReadProd", arn);
+    assertEquals("v1", iam.getPolicy(r -> r.policyArn(arn)).policy().defaultVersionId());
+    assertEquals(READ_PROD, URLDecoder.decode(iam.getPolicyVersion(r -> r.policyArn(arn).versionId("v1"))
+        .policyVersion().document(), StandardCharsets.UTF_8));
+    iam.attachUserPolicy(r -> r.userName("managed").policyArn(arn));
+    assertEquals(List.of(arn), iam.listAttachedUserPolicies(r -> r.userName("managed")).attachedPolicies().stream()
+        .map(p -> p.policyArn()).toList());
+    assertEquals(1, iam.getPolicy(r -> r.policyArn(arn)).policy().attachmentCount());
+    try (SecretsManagerClient app = sidecar.client(of(key))) {
+      assertEquals("prod-value", app.getSecretValue(r -> r.secretId("prod/db")).secretString());
+      DeleteConflictException attached = assertThrows(DeleteConflictException.class,
+          () -> iam.deletePolicy(r -> r.policyArn(arn)));
+      assertEquals("Cannot delete a policy attached to entities.", attached.awsErrorDetails().errorMessage());
+      iam.detachUserPolicy(r -> r.userName("managed").policyArn(arn));
+      assertEquals("AccessDeniedException", assertThrows(SecretsManagerException.class,
+          () -> app.getSecretValue(r -> r.secretId("prod/db"))).awsErrorDetails().errorCode());
+      iam.deletePolicy(r -> r.policyArn(arn));
+      assertTrue(iam.listPolicies().policies().stream().noneMatch(p -> p.arn().equals(arn)));
+    }
+  }
+
+  @Test
+  void simulatorSaysWhichStatementDecided() {
+    iam.createUser(r -> r.userName("simulated"));
+    iam.putUserPolicy(r -> r.userName("simulated").policyName("read-prod").policyDocument(READ_PROD));
+    var results = iam.simulatePrincipalPolicy(r -> r.policySourceArn("arn:aws:iam::123456789012:user/simulated")
+        .actionNames("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue")
+        .resourceArns("arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-abcdef")).evaluationResults();
+    assertEquals("allowed", results.get(0).evalDecisionAsString());
+    assertEquals("user/simulated/read-prod", results.get(0).matchedStatements().get(0).sourcePolicyId());
+    assertEquals("implicitDeny", results.get(1).evalDecisionAsString());
+    assertTrue(results.get(1).matchedStatements().isEmpty());
+  }
+
+  @Test
   void iamErrorsHaveAwsCodes() {
     iam.createUser(r -> r.userName("dup"));
     EntityAlreadyExistsException exists = assertThrows(EntityAlreadyExistsException.class,

@@ -4,6 +4,7 @@ import dev.stowaway.vault.RandomIds;
 import dev.stowaway.vault.VaultError;
 import dev.stowaway.vault.VaultException;
 import dev.stowaway.vault.policy.Authorizer;
+import dev.stowaway.vault.policy.Decision;
 import dev.stowaway.vault.policy.MalformedPolicyException;
 import dev.stowaway.vault.policy.PolicyParser;
 import dev.stowaway.vault.store.AccessKeyRecord;
@@ -81,7 +82,7 @@ public final class IdentityService {
         throw VaultException.exists("User with name " + userName + " already exists.");
       }
       UserRecord user = new UserRecord(userName, "AIDA" + ids.fromAlphabet(ID_ALPHABET, 17), userArn(userName), p,
-          clock.millis(), List.of());
+          clock.millis(), List.of(), List.of());
       tx.putUser(user);
       return user;
     });
@@ -114,6 +115,12 @@ public final class IdentityService {
       if (!user.inlinePolicies().isEmpty()) {
         throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must delete policies first.");
       }
+      if (!user.attachedPolicies().isEmpty()) {
+        throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must detach all policies first.");
+      }
+      if (tx.groups().stream().anyMatch(g -> g.members().contains(userName))) {
+        throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must remove users from group first.");
+      }
       tx.removeUser(userName);
       return null;
     });
@@ -141,7 +148,7 @@ public final class IdentityService {
       List<UserRecord.InlinePolicy> policies = new ArrayList<>(user.inlinePolicies());
       policies.removeIf(p -> p.name().equals(policyName));
       policies.add(new UserRecord.InlinePolicy(policyName, document));
-      tx.putUser(new UserRecord(user.userName(), user.userId(), user.arn(), user.path(), user.createdDate(), policies));
+      tx.putUser(user.withInlinePolicies(policies));
       return null;
     });
   }
@@ -166,7 +173,7 @@ public final class IdentityService {
       if (!policies.removeIf(p -> p.name().equals(policyName))) {
         throw VaultException.notFound("The user policy with name " + policyName + " cannot be found.");
       }
-      tx.putUser(new UserRecord(user.userName(), user.userId(), user.arn(), user.path(), user.createdDate(), policies));
+      tx.putUser(user.withInlinePolicies(policies));
       return null;
     });
   }
@@ -218,6 +225,33 @@ public final class IdentityService {
     });
   }
 
+  // ---- the policy simulator -----------------------------------------------------------------
+
+  /** One action on one resource, as SimulatePrincipalPolicy answers it. */
+  public record Simulation(String action, String resource, Decision decision) {}
+
+  /**
+   * SimulatePrincipalPolicy for a user: for each action and resource, whether the user's policies
+   * allow it and which statement decided.
+   */
+  public List<Simulation> simulate(String policySourceArn, List<String> actions, List<String> resources,
+      Map<String, List<String>> context) {
+    authorizeOn("iam:SimulatePrincipalPolicy", policySourceArn);
+    String prefix = "arn:aws:iam::" + account + ":user/";
+    if (policySourceArn == null || !policySourceArn.startsWith(prefix)) {
+      throw VaultException.invalidParameter("Invalid PolicySourceArn: only users of account " + account + " are served.");
+    }
+    UserRecord user = user(policySourceArn.substring(prefix.length()));
+    Caller subject = new Caller(user.userName(), user.userId(), user.arn(), null, null, true);
+    List<Simulation> results = new ArrayList<>();
+    for (String action : actions) {
+      for (String resource : resources.isEmpty() ? List.of("*") : resources) {
+        results.add(new Simulation(action, resource, authorizer.decide(subject, action, resource, context, null)));
+      }
+    }
+    return results;
+  }
+
   // ---- bootstrap ----------------------------------------------------------------------------
 
   /**
@@ -231,7 +265,8 @@ public final class IdentityService {
         return false;
       }
       tx.putUser(new UserRecord(userName, "AIDA" + ids.fromAlphabet(ID_ALPHABET, 17), userArn(userName), "/",
-          clock.millis(), List.of(new UserRecord.InlinePolicy(ADMINISTRATOR_POLICY_NAME, ADMINISTRATOR_POLICY))));
+          clock.millis(), List.of(new UserRecord.InlinePolicy(ADMINISTRATOR_POLICY_NAME, ADMINISTRATOR_POLICY)),
+          List.of()));
       return true;
     });
   }

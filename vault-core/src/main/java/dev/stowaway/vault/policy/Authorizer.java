@@ -3,6 +3,7 @@ package dev.stowaway.vault.policy;
 import dev.stowaway.vault.VaultError;
 import dev.stowaway.vault.VaultException;
 import dev.stowaway.vault.identity.Caller;
+import dev.stowaway.vault.store.GroupRecord;
 import dev.stowaway.vault.store.SecretStore;
 import dev.stowaway.vault.store.UserRecord;
 import java.time.Clock;
@@ -60,6 +61,23 @@ public final class Authorizer {
     for (UserRecord.InlinePolicy p : user.inlinePolicies()) {
       policies.add(compile("user/" + userName + "/" + p.name(), p.document(), Policy.Kind.IDENTITY));
     }
+    store.read(view -> {
+      for (String arn : user.attachedPolicies()) {
+        view.managedPolicy(arn).ifPresent(m -> policies.add(compile(arn, m.defaultDocument(), Policy.Kind.IDENTITY)));
+      }
+      for (GroupRecord g : view.groups()) {
+        if (!g.members().contains(userName)) {
+          continue;
+        }
+        for (UserRecord.InlinePolicy p : g.inlinePolicies()) {
+          policies.add(compile("group/" + g.groupName() + "/" + p.name(), p.document(), Policy.Kind.IDENTITY));
+        }
+        for (String arn : g.attachedPolicies()) {
+          view.managedPolicy(arn).ifPresent(m -> policies.add(compile(arn, m.defaultDocument(), Policy.Kind.IDENTITY)));
+        }
+      }
+      return null;
+    });
     return policies;
   }
 

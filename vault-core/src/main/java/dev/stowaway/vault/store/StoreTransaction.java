@@ -24,4 +24,12 @@ public interface StoreTransaction extends StoreView {
   void putUser(UserRecord user);
 
   void removeUser(String userName);
+
+  void putGroup(GroupRecord group);
+
+  void removeGroup(String groupName);
+
+  void putManagedPolicy(ManagedPolicyRecord policy);
+
+  void removeManagedPolicy(String arn);
 }

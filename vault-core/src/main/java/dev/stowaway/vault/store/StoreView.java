@@ -26,4 +26,12 @@ public interface StoreView {
   Optional<UserRecord> user(String userName);
 
   List<UserRecord> users();
+
+  Optional<GroupRecord> group(String groupName);
+
+  List<GroupRecord> groups();
+
+  Optional<ManagedPolicyRecord> managedPolicy(String arn);
+
+  List<ManagedPolicyRecord> managedPolicies();
 }

@@ -1,6 +1,8 @@
 package dev.stowaway.vault.store.mapdb;
 
 import dev.stowaway.vault.store.AccessKeyRecord;
+import dev.stowaway.vault.store.GroupRecord;
+import dev.stowaway.vault.store.ManagedPolicyRecord;
 import dev.stowaway.vault.store.KmsKeyRecord;
 import dev.stowaway.vault.store.RecordCodec;
 import dev.stowaway.vault.store.SecretRecord;
@@ -39,6 +41,8 @@ public final class MapDbSecretStore implements SecretStore {
   private final BTreeMap<String, String> aliases;
   private final BTreeMap<String, byte[]> accessKeys;
   private final BTreeMap<String, byte[]> users;
+  private final BTreeMap<String, byte[]> groups;
+  private final BTreeMap<String, byte[]> policies;
   private final RecordCodec codec = new RecordCodec();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
   private boolean closed;
@@ -52,6 +56,8 @@ public final class MapDbSecretStore implements SecretStore {
     this.aliases = db.treeMap("kms-aliases", Serializer.STRING, Serializer.STRING).createOrOpen();
     this.accessKeys = bytesMap("access-keys");
     this.users = bytesMap("iam-users");
+    this.groups = bytesMap("iam-groups");
+    this.policies = bytesMap("iam-policies");
     db.commit();
   }
 
@@ -184,6 +190,26 @@ public final class MapDbSecretStore implements SecretStore {
       return decodeAll(users, UserRecord.class);
     }
 
+    @Override
+    public Optional<GroupRecord> group(String groupName) {
+      return Optional.ofNullable(groups.get(groupName)).map(b -> codec.decode(b, GroupRecord.class));
+    }
+
+    @Override
+    public List<GroupRecord> groups() {
+      return decodeAll(groups, GroupRecord.class);
+    }
+
+    @Override
+    public Optional<ManagedPolicyRecord> managedPolicy(String arn) {
+      return Optional.ofNullable(policies.get(arn)).map(b -> codec.decode(b, ManagedPolicyRecord.class));
+    }
+
+    @Override
+    public List<ManagedPolicyRecord> managedPolicies() {
+      return decodeAll(policies, ManagedPolicyRecord.class);
+    }
+
     private <T> List<T> decodeAll(BTreeMap<String, byte[]> map, Class<T> type) {
       List<T> all = new ArrayList<>(map.size());
       for (byte[] bytes : map.values()) {
@@ -253,6 +279,26 @@ public final class MapDbSecretStore implements SecretStore {
     @Override
     public void removeUser(String userName) {
       users.remove(userName);
+    }
+
+    @Override
+    public void putGroup(GroupRecord group) {
+      groups.put(group.groupName(), codec.encode(group));
+    }
+
+    @Override
+    public void removeGroup(String groupName) {
+      groups.remove(groupName);
+    }
+
+    @Override
+    public void putManagedPolicy(ManagedPolicyRecord policy) {
+      policies.put(policy.arn(), codec.encode(policy));
+    }
+
+    @Override
+    public void removeManagedPolicy(String arn) {
+      policies.remove(arn);
     }
   }
 }
