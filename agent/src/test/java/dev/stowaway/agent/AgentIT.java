@@ -271,32 +271,23 @@ class AgentIT {
   }
 
   @Test
-  void accessDeniedIsReportedWithTheReferenceAndNoMore() throws Exception {
-    // Policies arrive with the identity issue; until then a stand-in answers as AWS does on a denial.
-    com.sun.net.httpserver.HttpServer denying = com.sun.net.httpserver.HttpServer.create(
-        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    denying.createContext("/", exchange -> {
-      byte[] body = ("{\"__type\":\"AccessDeniedException\",\"Message\":\"User: arn:aws:iam::123456789012:user/app "
-          + "is not authorized to perform: secretsmanager:GetSecretValue on resource: prod/db because no "
-          + "identity-based policy allows the secretsmanager:GetSecretValue action\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
-      exchange.sendResponseHeaders(400, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
-    denying.start();
-    try {
-      AgentProcess.Result r = new AgentProcess()
-          .env("AWS_ACCESS_KEY_ID", "AKIAAPPAPPAPPAPPAPP0").env("AWS_SECRET_ACCESS_KEY", "s")
-          .env("STOWAWAY_ENDPOINT", "http://127.0.0.1:" + denying.getAddress().getPort())
-          .sysprop("db.password", PASSWORD).run(ReportingApp.class, "prop:db.password");
-      assertEquals(1, r.exitCode());
-      assertTrue(r.output().contains("cannot resolve system property 'db.password': " + PASSWORD
-          + ": AccessDeniedException: User: arn:aws:iam::123456789012:user/app is not authorized to perform: "
-          + "secretsmanager:GetSecretValue on resource: prod/db"), r.output());
-    } finally {
-      denying.stop(0);
-    }
+  void accessDeniedIsReportedWithTheReferenceAndNoMore() {
+    var iam = sidecar.sidecar().vault().identity();
+    iam.createUser("agent-user", null);
+    iam.putUserPolicy("agent-user", "only-plain", "{\"Statement\":{\"Effect\":\"Allow\","
+        + "\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"arn:aws:secretsmanager:*:*:secret:plain-*\"}}");
+    var key = iam.createAccessKey("agent-user");
+    AgentProcess.Result r = new AgentProcess()
+        .env("AWS_ACCESS_KEY_ID", key.accessKeyId()).env("AWS_SECRET_ACCESS_KEY", key.secretAccessKey())
+        .env("STOWAWAY_ENDPOINT", sidecar.endpoint().toString())
+        .sysprop("allowed", "{{resolve:secretsmanager:plain}}")
+        .sysprop("db.password", PASSWORD).run(ReportingApp.class, "prop:allowed");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.output().contains("cannot resolve system property 'db.password': " + PASSWORD
+        + ": AccessDeniedException: User: arn:aws:iam::123456789012:user/agent-user is not authorized to perform: "
+        + "secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-"),
+        r.output());
+    assertFalse(r.output().contains("pw-0ne"), "no value may be printed");
   }
 
   @Test

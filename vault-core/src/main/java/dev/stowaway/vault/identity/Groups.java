@@ -56,7 +56,7 @@ public final class Groups {
           + "satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
     }
     authorize("iam:CreateGroup", name);
-    return store.write(tx -> {
+    return changed(tx -> {
       if (tx.group(name).isPresent()) {
         throw VaultException.exists("Group with name " + name + " already exists.");
       }
@@ -69,7 +69,7 @@ public final class Groups {
 
   public void deleteGroup(String name) {
     authorize("iam:DeleteGroup", name);
-    store.write(tx -> {
+    changed(tx -> {
       GroupRecord g = tx.group(name).orElseThrow(() -> noSuchGroup(name));
       if (!g.members().isEmpty()) {
         throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must remove users from group first.");
@@ -84,7 +84,7 @@ public final class Groups {
 
   public void addUserToGroup(String groupName, String userName) {
     authorize("iam:AddUserToGroup", groupName);
-    store.write(tx -> {
+    changed(tx -> {
       GroupRecord g = tx.group(groupName).orElseThrow(() -> noSuchGroup(groupName));
       tx.user(userName).orElseThrow(() -> VaultException.notFound("The user with name " + userName + " cannot be found."));
       if (!g.members().contains(userName)) {
@@ -98,7 +98,7 @@ public final class Groups {
 
   public void removeUserFromGroup(String groupName, String userName) {
     authorize("iam:RemoveUserFromGroup", groupName);
-    store.write(tx -> {
+    changed(tx -> {
       GroupRecord g = tx.group(groupName).orElseThrow(() -> noSuchGroup(groupName));
       if (!g.members().contains(userName)) {
         throw VaultException.notFound("The user with name " + userName + " cannot be found.");
@@ -124,7 +124,7 @@ public final class Groups {
     } catch (MalformedPolicyException e) {
       throw new VaultException(VaultError.MALFORMED_POLICY, e.getMessage());
     }
-    store.write(tx -> {
+    changed(tx -> {
       GroupRecord g = tx.group(groupName).orElseThrow(() -> noSuchGroup(groupName));
       List<UserRecord.InlinePolicy> policies = new ArrayList<>(g.inlinePolicies());
       policies.removeIf(p -> p.name().equals(policyName));
@@ -148,7 +148,7 @@ public final class Groups {
 
   public void deleteGroupPolicy(String groupName, String policyName) {
     authorize("iam:DeleteGroupPolicy", groupName);
-    store.write(tx -> {
+    changed(tx -> {
       GroupRecord g = tx.group(groupName).orElseThrow(() -> noSuchGroup(groupName));
       List<UserRecord.InlinePolicy> policies = new ArrayList<>(g.inlinePolicies());
       if (!policies.removeIf(p -> p.name().equals(policyName))) {
@@ -169,5 +169,14 @@ public final class Groups {
 
   private static VaultException noSuchGroup(String name) {
     return VaultException.notFound("The group with name " + name + " cannot be found.");
+  }
+
+  /** A write to identities: committed, then the authorizer's cache of policies is dropped. */
+  private <T> T changed(java.util.function.Function<? super dev.stowaway.vault.store.StoreTransaction, T> work) {
+    try {
+      return store.write(work);
+    } finally {
+      authorizer.identityChanged();
+    }
   }
 }

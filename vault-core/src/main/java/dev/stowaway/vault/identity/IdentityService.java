@@ -77,7 +77,7 @@ public final class IdentityService {
     checkUserName(userName);
     String p = path == null ? "/" : path;
     authorize("iam:CreateUser", userName);
-    return store.write(tx -> {
+    return changed(tx -> {
       if (tx.user(userName).isPresent()) {
         throw VaultException.exists("User with name " + userName + " already exists.");
       }
@@ -107,7 +107,7 @@ public final class IdentityService {
 
   public void deleteUser(String userName) {
     authorize("iam:DeleteUser", userName);
-    store.write(tx -> {
+    changed(tx -> {
       UserRecord user = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
       if (tx.accessKeys().stream().anyMatch(k -> k.userName().equals(userName))) {
         throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must delete access keys first.");
@@ -143,7 +143,7 @@ public final class IdentityService {
     } catch (MalformedPolicyException e) {
       throw new VaultException(VaultError.MALFORMED_POLICY, e.getMessage());
     }
-    store.write(tx -> {
+    changed(tx -> {
       UserRecord user = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
       List<UserRecord.InlinePolicy> policies = new ArrayList<>(user.inlinePolicies());
       policies.removeIf(p -> p.name().equals(policyName));
@@ -167,7 +167,7 @@ public final class IdentityService {
 
   public void deleteUserPolicy(String userName, String policyName) {
     authorize("iam:DeleteUserPolicy", userName);
-    store.write(tx -> {
+    changed(tx -> {
       UserRecord user = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
       List<UserRecord.InlinePolicy> policies = new ArrayList<>(user.inlinePolicies());
       if (!policies.removeIf(p -> p.name().equals(policyName))) {
@@ -207,7 +207,7 @@ public final class IdentityService {
     }
     String name = userName != null ? userName : caller.userName();
     authorize("iam:UpdateAccessKey", name);
-    store.write(tx -> {
+    changed(tx -> {
       AccessKeyRecord key = ownKey(tx.accessKey(accessKeyId).orElse(null), name, accessKeyId);
       tx.putAccessKey(new AccessKeyRecord(key.accessKeyId(), key.userName(), key.userArn(), status, key.createdDate(),
           key.sealedSecret()));
@@ -218,7 +218,7 @@ public final class IdentityService {
   public void deleteAccessKey(String userName, String accessKeyId) {
     String name = userName != null ? userName : caller.userName();
     authorize("iam:DeleteAccessKey", name);
-    store.write(tx -> {
+    changed(tx -> {
       ownKey(tx.accessKey(accessKeyId).orElse(null), name, accessKeyId);
       tx.removeAccessKey(accessKeyId);
       return null;
@@ -259,7 +259,7 @@ public final class IdentityService {
    * true if it had to be created. Vaults made before users existed get their administrator this way.
    */
   public boolean ensureAdministrator(String userName) {
-    return store.write(tx -> {
+    return changed(tx -> {
       UserRecord user = tx.user(userName).orElse(null);
       if (user != null) {
         return false;
@@ -300,6 +300,15 @@ public final class IdentityService {
     if (userName == null || !USER_NAME.matcher(userName).matches()) {
       throw VaultException.validation("1 validation error detected: Value '" + userName + "' at 'userName' failed "
           + "to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
+    }
+  }
+
+  /** A write to identities: committed, then the authorizer's cache of policies is dropped. */
+  private <T> T changed(java.util.function.Function<? super dev.stowaway.vault.store.StoreTransaction, T> work) {
+    try {
+      return store.write(work);
+    } finally {
+      authorizer.identityChanged();
     }
   }
 }

@@ -58,7 +58,7 @@ public final class ManagedPolicies {
     String arn = "arn:aws:iam::" + account + ":policy" + p + name;
     authorizer.authorize(caller, "iam:CreatePolicy", arn, Map.of(), null);
     validate(document);
-    return store.write(tx -> {
+    return changed(tx -> {
       if (tx.managedPolicy(arn).isPresent()) {
         throw VaultException.exists("A policy called " + name + " already exists. Duplicate names are not allowed.");
       }
@@ -89,7 +89,7 @@ public final class ManagedPolicies {
 
   public void deletePolicy(String arn) {
     authorizer.authorize(caller, "iam:DeletePolicy", arn, Map.of(), null);
-    store.write(tx -> {
+    changed(tx -> {
       tx.managedPolicy(arn).orElseThrow(() -> noSuchPolicy(arn));
       if (attachments(tx, arn) > 0) {
         throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete a policy attached to entities.");
@@ -101,7 +101,7 @@ public final class ManagedPolicies {
 
   public void attachUserPolicy(String userName, String arn) {
     authorizer.authorize(caller, "iam:AttachUserPolicy", userArn(userName), Map.of("iam:PolicyARN", List.of(arn)), null);
-    store.write(tx -> {
+    changed(tx -> {
       UserRecord u = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
       tx.managedPolicy(arn).orElseThrow(() -> noSuchPolicy(arn));
       if (!u.attachedPolicies().contains(arn)) {
@@ -115,7 +115,7 @@ public final class ManagedPolicies {
 
   public void detachUserPolicy(String userName, String arn) {
     authorizer.authorize(caller, "iam:DetachUserPolicy", userArn(userName), Map.of("iam:PolicyARN", List.of(arn)), null);
-    store.write(tx -> {
+    changed(tx -> {
       UserRecord u = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
       if (!u.attachedPolicies().contains(arn)) {
         throw VaultException.notFound("Policy " + arn + " was not found.");
@@ -127,7 +127,7 @@ public final class ManagedPolicies {
 
   public void attachGroupPolicy(String groupName, String arn) {
     authorizer.authorize(caller, "iam:AttachGroupPolicy", groupArn(groupName), Map.of("iam:PolicyARN", List.of(arn)), null);
-    store.write(tx -> {
+    changed(tx -> {
       GroupRecord g = tx.group(groupName).orElseThrow(() -> noSuchGroup(groupName));
       tx.managedPolicy(arn).orElseThrow(() -> noSuchPolicy(arn));
       if (!g.attachedPolicies().contains(arn)) {
@@ -141,7 +141,7 @@ public final class ManagedPolicies {
 
   public void detachGroupPolicy(String groupName, String arn) {
     authorizer.authorize(caller, "iam:DetachGroupPolicy", groupArn(groupName), Map.of("iam:PolicyARN", List.of(arn)), null);
-    store.write(tx -> {
+    changed(tx -> {
       GroupRecord g = tx.group(groupName).orElseThrow(() -> noSuchGroup(groupName));
       if (!g.attachedPolicies().contains(arn)) {
         throw VaultException.notFound("Policy " + arn + " was not found.");
@@ -204,5 +204,14 @@ public final class ManagedPolicies {
 
   private static VaultException noSuchGroup(String name) {
     return VaultException.notFound("The group with name " + name + " cannot be found.");
+  }
+
+  /** A write to identities: committed, then the authorizer's cache of policies is dropped. */
+  private <T> T changed(java.util.function.Function<? super dev.stowaway.vault.store.StoreTransaction, T> work) {
+    try {
+      return store.write(work);
+    } finally {
+      authorizer.identityChanged();
+    }
   }
 }

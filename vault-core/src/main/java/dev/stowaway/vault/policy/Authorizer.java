@@ -26,6 +26,8 @@ public final class Authorizer {
   private final SecretStore store;
   private final Clock clock;
   private final Map<String, Policy> compiled = new ConcurrentHashMap<>();
+  /** Each user's identity policies, compiled; dropped whenever users, groups or policies change. */
+  private final Map<String, List<Policy>> byUser = new ConcurrentHashMap<>();
 
   public Authorizer(SecretStore store, Clock clock) {
     this.store = store;
@@ -52,7 +54,22 @@ public final class Authorizer {
         context(caller, keys)));
   }
 
+  /** Forget cached identity policies: a user, group, membership or policy changed. */
+  public void identityChanged() {
+    byUser.clear();
+  }
+
   private List<Policy> identityPolicies(String userName) {
+    List<Policy> cached = byUser.get(userName);
+    if (cached != null) {
+      return cached;
+    }
+    List<Policy> loaded = loadIdentityPolicies(userName);
+    byUser.put(userName, loaded);
+    return loaded;
+  }
+
+  private List<Policy> loadIdentityPolicies(String userName) {
     UserRecord user = store.read(view -> view.user(userName)).orElse(null);
     if (user == null) {
       return List.of();
@@ -78,7 +95,7 @@ public final class Authorizer {
       }
       return null;
     });
-    return policies;
+    return List.copyOf(policies);
   }
 
   private Policy compile(String name, String document, Policy.Kind kind) {

@@ -18,8 +18,8 @@ import java.util.Set;
  * test, except for negated operators, {@code …IfExists} and {@code Null}; {@code ForAnyValue:} and
  * {@code ForAllValues:} compare sets of request values.
  */
-record ConditionClause(String operator, Qualifier qualifier, boolean ifExists, boolean negated, String key,
-    List<String> values) {
+record ConditionClause(String operator, String positive, Qualifier qualifier, boolean ifExists, boolean negated,
+    String key, List<String> values) {
 
   enum Qualifier { SINGLE, FOR_ANY_VALUE, FOR_ALL_VALUES }
 
@@ -49,7 +49,7 @@ record ConditionClause(String operator, Qualifier qualifier, boolean ifExists, b
       return null;
     }
     boolean negated = op.contains("Not") && !op.equals("Null");
-    return new ConditionClause(op, qualifier, ifExists, negated, key, List.copyOf(values));
+    return new ConditionClause(op, op.replace("Not", ""), qualifier, ifExists, negated, key, List.copyOf(values));
   }
 
   boolean test(RequestContext request, PolicyVariables variables) {
@@ -100,12 +100,11 @@ record ConditionClause(String operator, Qualifier qualifier, boolean ifExists, b
 
   /** The positive form of the operator: does this request value match this policy value? */
   private boolean matches(String rv, String pv) {
-    String base = operator.replace("Not", "");
     try {
-      return switch (base) {
+      return switch (positive) {
         case "StringEquals" -> rv.equals(pv);
         case "StringEqualsIgnoreCase" -> rv.equalsIgnoreCase(pv);
-        case "StringLike" -> Glob.of(pv, false).matches(rv);
+        case "StringLike" -> Glob.cached(pv, false).matches(rv);
         case "NumericEquals" -> new BigDecimal(rv).compareTo(new BigDecimal(pv)) == 0;
         case "NumericLessThan" -> new BigDecimal(rv).compareTo(new BigDecimal(pv)) < 0;
         case "NumericLessThanEquals" -> new BigDecimal(rv).compareTo(new BigDecimal(pv)) <= 0;
@@ -127,8 +126,27 @@ record ConditionClause(String operator, Qualifier qualifier, boolean ifExists, b
     }
   }
 
+  private static final java.util.concurrent.ConcurrentHashMap<String, Instant> DATES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   static Instant date(String value) {
-    if (value.chars().allMatch(Character::isDigit)) {
+    Instant cached = DATES.get(value);
+    if (cached != null) {
+      return cached;
+    }
+    Instant parsed = parseDate(value);
+    if (DATES.size() < 4096) {
+      DATES.put(value, parsed);
+    }
+    return parsed;
+  }
+
+  private static Instant parseDate(String value) {
+    boolean digits = !value.isEmpty();
+    for (int i = 0; i < value.length() && digits; i++) {
+      digits = Character.isDigit(value.charAt(i));
+    }
+    if (digits) {
       return Instant.ofEpochSecond(Long.parseLong(value));
     }
     try {
@@ -146,18 +164,36 @@ record ConditionClause(String operator, Qualifier qualifier, boolean ifExists, b
       return false;
     }
     for (int i = 0; i < 6; i++) {
-      if (!Glob.of(p[i], false).matches(a[i])) {
+      if (!Glob.cached(p[i], false).matches(a[i])) {
         return false;
       }
     }
     return true;
   }
 
+  private static final java.util.concurrent.ConcurrentHashMap<String, byte[]> ADDRESSES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Literal addresses only (no name lookups), parsed once. */
+  private static byte[] address(String literal) throws UnknownHostException {
+    byte[] cached = ADDRESSES.get(literal);
+    if (cached == null) {
+      if (!literal.matches("[0-9a-fA-F:.]+")) {
+        throw new UnknownHostException("not an address literal");
+      }
+      cached = InetAddress.getByName(literal).getAddress();
+      if (ADDRESSES.size() < 4096) {
+        ADDRESSES.put(literal, cached);
+      }
+    }
+    return cached;
+  }
+
   static boolean inCidr(String address, String cidr) {
     try {
       int slash = cidr.indexOf('/');
-      byte[] ip = InetAddress.getByName(address).getAddress();
-      byte[] net = InetAddress.getByName(slash < 0 ? cidr : cidr.substring(0, slash)).getAddress();
+      byte[] ip = address(address);
+      byte[] net = address(slash < 0 ? cidr : cidr.substring(0, slash));
       if (ip.length != net.length) {
         return false;
       }

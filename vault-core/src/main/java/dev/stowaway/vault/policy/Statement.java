@@ -22,7 +22,7 @@ record Statement(String sid, Effect effect, List<Glob> actions, boolean notActio
         return compiled.matches(request.resource());
       }
       String concrete = PolicyVariables.INSTANCE.substitute(raw, request);
-      return concrete != null && Glob.of(concrete, false).matches(request.resource());
+      return concrete != null && Glob.cached(concrete, false).matches(request.resource());
     }
   }
 
