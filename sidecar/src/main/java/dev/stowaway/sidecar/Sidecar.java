@@ -42,7 +42,7 @@ public final class Sidecar implements AutoCloseable {
     Vault vault = new DataDirectory(config.dataDir()).open(passphrase, config, clock, random, created);
     try {
       SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region());
-      ChangeStream changes = new ChangeStream(verifier, vault.changes(), random);
+      ChangeStream changes = new ChangeStream(verifier, vault, random);
       UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier),
           new QueryProtocol(vault, verifier), changes);
       server.start();

@@ -6,7 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stowaway.sidecar.auth.SigV4Verifier;
 import dev.stowaway.sidecar.auth.SignedRequest;
 import dev.stowaway.sidecar.http.AwsError;
+import dev.stowaway.vault.Vault;
 import dev.stowaway.vault.events.ChangeFeed;
+import dev.stowaway.vault.identity.Caller;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.HttpString;
+import java.util.UUID;
 import dev.stowaway.vault.events.SecretChange;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -32,16 +37,21 @@ import java.util.Map;
 public final class ChangeStream implements HttpHandler {
 
   static final long KEEP_ALIVE_MILLIS = 15_000;
+  private static final AttachmentKey<Caller> CALLER = AttachmentKey.create(Caller.class);
+  private static final HttpString TICKET = new HttpString("X-Stowaway-Subscriber-Ticket");
+  private final Map<String, Caller> pending = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final ObjectMapper json = new ObjectMapper();
   private final SigV4Verifier verifier;
+  private final Vault vault;
   private final ChangeFeed feed;
   private final String epoch;
   private final ServerSentEventHandler sse;
 
-  public ChangeStream(SigV4Verifier verifier, ChangeFeed feed, SecureRandom random) {
+  public ChangeStream(SigV4Verifier verifier, Vault vault, SecureRandom random) {
     this.verifier = verifier;
-    this.feed = feed;
+    this.vault = vault;
+    this.feed = vault.changes();
     byte[] e = new byte[4];
     random.nextBytes(e);
     this.epoch = HexFormat.of().formatHex(e);
@@ -55,8 +65,10 @@ public final class ChangeStream implements HttpHandler {
       exchange.dispatch(this); // verification reads the store: not on an IO thread
       return;
     }
+    Caller caller;
     try {
-      verifier.verify(signedRequest(exchange), "secretsmanager");
+      caller = vault.identity().callerFor(verifier.verify(signedRequest(exchange), "secretsmanager"),
+          exchange.getSourceAddress().getAddress().getHostAddress(), false);
     } catch (AwsError e) {
       ObjectNode body = json.createObjectNode().put("__type", e.type()).put("Message", e.getMessage());
       exchange.setStatusCode(e.status());
@@ -64,11 +76,22 @@ public final class ChangeStream implements HttpHandler {
       exchange.getResponseSender().send(json.writeValueAsString(body));
       return;
     }
+    // The SSE connection does not share the exchange's attachments: hand the caller over by a one-time ticket.
+    String ticket = UUID.randomUUID().toString();
+    pending.put(ticket, caller);
+    exchange.getRequestHeaders().put(TICKET, ticket);
     sse.handleRequest(exchange);
   }
 
   private void connected(ServerSentEventConnection connection, String lastEventId) {
     connection.setKeepAliveTime(KEEP_ALIVE_MILLIS);
+    String ticket = connection.getRequestHeaders().getFirst(TICKET);
+    Caller caller = ticket == null ? null : pending.remove(ticket);
+    if (caller == null) {
+      connection.shutdown(); // not one we authenticated
+      return;
+    }
+    connection.putAttachment(CALLER, caller);
     long after = sequenceOf(lastEventId);
     if (after < 0) {
       // A new subscriber, or one from another run of the sidecar: start from now, from scratch.
@@ -89,7 +112,25 @@ public final class ChangeStream implements HttpHandler {
     }
   }
 
+  /**
+   * A subscriber hears only of secrets it may read (GetSecretValue on the secret, its resource
+   * policy included): names and ARNs of others are not its business.
+   */
+  private boolean mayHear(ServerSentEventConnection connection, SecretChange change) {
+    Caller caller = connection.getAttachment(CALLER);
+    if (caller == null) {
+      return false;
+    }
+    String policy = vault.secrets().resourcePolicyOf(change.arn());
+    Map<String, List<String>> keys = Map.of("secretsmanager:Name", List.of(change.name()),
+        "secretsmanager:SecretId", List.of(change.arn()));
+    return vault.authorizer().decide(caller, "secretsmanager:GetSecretValue", change.arn(), keys, policy).allowed();
+  }
+
   private void send(ServerSentEventConnection connection, SecretChange change) {
+    if (!mayHear(connection, change)) {
+      return;
+    }
     ObjectNode data = json.createObjectNode()
         .put("arn", change.arn())
         .put("name", change.name())

@@ -95,6 +95,22 @@ class ChangeStreamIT {
   }
 
   @Test
+  void aSubscriberHearsOnlyOfSecretsItMayRead() throws Exception {
+    var iam = sidecar.sidecar().vault().identity();
+    iam.createUser("listener", null);
+    iam.putUserPolicy("listener", "read-prod", "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":"
+        + "\"secretsmanager:GetSecretValue\",\"Resource\":\"arn:aws:secretsmanager:*:*:secret:visible/*\"}}");
+    var key = iam.createAccessKey("listener");
+    try (SseReader feed = new SseReader(sidecar.endpoint(), key.accessKeyId(), key.secretAccessKey(), null)) {
+      assertEquals("reset", feed.next().event());
+      sm.createSecret(r -> r.name("hidden/x").secretString("h"));
+      sm.createSecret(r -> r.name("visible/y").secretString("v"));
+      SseReader.Event first = feed.next();
+      assertEquals("visible/y", JSON.readTree(first.data()).get("name").asText());
+    }
+  }
+
+  @Test
   void anUnknownKeyIsRefusedBeforeAnyStreamStarts() {
     try (SseReader feed = new SseReader(sidecar.endpoint(), "AKIAUNKNOWNUNKNOWN00", "x", null)) {
       assertEquals(400, feed.status());

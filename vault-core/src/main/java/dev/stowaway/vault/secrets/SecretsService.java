@@ -372,6 +372,11 @@ public final class SecretsService {
     return ResourcePolicies.problems(policy);
   }
 
+  /** The resource policy of the secret with this ARN, or null (no secret, or no policy). For the change feed. */
+  public String resourcePolicyOf(String arn) {
+    return store.read(view -> view.secret(arn).map(SecretRecord::resourcePolicy).orElse(null));
+  }
+
   /** Authorizes an action that names no secret (GetRandomPassword), on "*". */
   public void authorizeUnscoped(String action) {
     authorizer.authorize(caller, action, "*", Map.of(), null);
