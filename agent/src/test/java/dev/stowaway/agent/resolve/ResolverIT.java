@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stowaway.sidecar.testing.RunningSidecar;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,15 +34,12 @@ class ResolverIT {
       new Fingerprints(new SecureRandom()));
 
   @BeforeAll
-  static void start() throws IOException {
+  static void start() {
     sidecar = RunningSidecar.in(dataDir);
     sm = sidecar.client();
-    Properties p = new Properties();
-    try (var in = Files.newInputStream(dataDir.resolve("admin-credentials"))) {
-      p.load(in);
-    }
-    client = new SidecarClient(sidecar.endpoint(), new AwsCredentials(p.getProperty("aws_access_key_id"),
-        p.getProperty("aws_secret_access_key"), null), "us-east-1", Clock.systemUTC(), Duration.ofSeconds(2));
+    String[] admin = sidecar.adminKey();
+    client = new SidecarClient(sidecar.endpoint(), new AwsCredentials(admin[0], admin[1], null), "us-east-1",
+        Clock.systemUTC(), Duration.ofSeconds(2));
   }
 
   @AfterAll

@@ -7,10 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stowaway.sidecar.testing.RunningSidecar;
 import dev.stowaway.sidecar.testing.SseReader;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,15 +27,11 @@ class ChangeStreamIT {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll
-  static void start() throws IOException {
+  static void start() {
     sidecar = RunningSidecar.in(dataDir);
     sm = sidecar.client();
-    Properties p = new Properties();
-    try (var in = Files.newInputStream(dataDir.resolve("admin-credentials"))) {
-      p.load(in);
-    }
-    keyId = p.getProperty("aws_access_key_id");
-    secret = p.getProperty("aws_secret_access_key");
+    keyId = sidecar.adminKey()[0];
+    secret = sidecar.adminKey()[1];
   }
 
   @AfterAll

@@ -14,14 +14,12 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,16 +33,12 @@ class GracefulShutdownIT {
   @Test
   void requestInFlightFinishesBeforeTheStoreCloses() throws Exception {
     RunningSidecar sidecar = RunningSidecar.in(dataDir);
-    Properties credentials = new Properties();
-    try (var in = Files.newInputStream(dataDir.resolve("admin-credentials"))) {
-      credentials.load(in);
-    }
+    String[] admin = sidecar.adminKey();
     URI endpoint = URI.create(sidecar.endpoint() + "/");
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
     Map<String, List<String>> headers = SignedHttp.sign("POST", endpoint,
         Map.of("Content-Type", "application/x-amz-json-1.1", "X-Amz-Target", "secretsmanager.ListSecrets",
-            "Content-Length", "2"), body, credentials.getProperty("aws_access_key_id"),
-        credentials.getProperty("aws_secret_access_key"), "us-east-1", "secretsmanager", Clock.systemUTC());
+            "Content-Length", "2"), body, admin[0], admin[1], "us-east-1", "secretsmanager", Clock.systemUTC());
 
     try (Socket socket = new Socket(endpoint.getHost(), endpoint.getPort())) {
       OutputStream out = socket.getOutputStream();

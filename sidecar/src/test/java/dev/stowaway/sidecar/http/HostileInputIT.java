@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +18,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,14 +37,10 @@ class HostileInputIT {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll
-  static void start() throws IOException {
+  static void start() {
     sidecar = RunningSidecar.in(dataDir);
-    Properties p = new Properties();
-    try (var in = Files.newInputStream(dataDir.resolve("admin-credentials"))) {
-      p.load(in);
-    }
-    keyId = p.getProperty("aws_access_key_id");
-    secret = p.getProperty("aws_secret_access_key");
+    keyId = sidecar.adminKey()[0];
+    secret = sidecar.adminKey()[1];
   }
 
   @AfterAll

@@ -93,6 +93,17 @@ public final class RunningSidecar implements AutoCloseable {
     return ProfileCredentialsProvider.builder().profileFile(file).profileName("default").build();
   }
 
+  /** The administrator's access key id and secret, as written in admin-credentials. */
+  public String[] adminKey() {
+    java.util.Properties p = new java.util.Properties();
+    try (var in = java.nio.file.Files.newInputStream(dataDir.resolve(DataDirectory.ADMIN_CREDENTIALS))) {
+      p.load(in);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return new String[] {p.getProperty("aws_access_key_id"), p.getProperty("aws_secret_access_key")};
+  }
+
   public SecretsManagerClient client() {
     return client(adminCredentials());
   }
