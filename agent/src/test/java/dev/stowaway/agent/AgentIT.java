@@ -285,8 +285,8 @@ class AgentIT {
     assertEquals(1, r.exitCode());
     assertTrue(r.output().contains("cannot resolve system property 'db.password': " + PASSWORD
         + ": AccessDeniedException: User: arn:aws:iam::123456789012:user/agent-user is not authorized to perform: "
-        + "secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-"),
-        r.output());
+        + "secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db "
+        + "because no identity-based policy allows the secretsmanager:GetSecretValue action\n"), r.output());
     assertFalse(r.output().contains("pw-0ne"), "no value may be printed");
   }
 

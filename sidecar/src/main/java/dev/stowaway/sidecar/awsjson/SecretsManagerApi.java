@@ -88,7 +88,7 @@ final class SecretsManagerApi implements JsonApi {
       return JsonOutput.object();
     });
     operations.put("PutResourcePolicy", (in, caller) -> ref(secrets.as(caller).putResourcePolicy(
-        in.requiredString("SecretId"), in.requiredString("ResourcePolicy"), in.bool("BlockPublicPolicy", true)), false));
+        in.requiredString("SecretId"), in.requiredString("ResourcePolicy"), in.bool("BlockPublicPolicy", false)), false));
     operations.put("GetResourcePolicy", (in, caller) -> {
       ResourcePolicy p = secrets.as(caller).getResourcePolicy(in.requiredString("SecretId"));
       ObjectNode out = JsonOutput.object();

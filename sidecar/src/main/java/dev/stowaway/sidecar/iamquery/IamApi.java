@@ -161,8 +161,8 @@ final class IamApi implements QueryApi {
             });
         xml.open("MatchedStatements");
         if (d.policy() != null) {
-          xml.open("member").element("SourcePolicyId", d.policy() + (d.sid() == null ? "" : "#" + d.sid()))
-              .element("SourcePolicyType", "IAM Policy").close("member");
+          xml.open("member").element("SourcePolicyId", sourcePolicyId(d.policy()))
+              .element("SourcePolicyType", sourcePolicyType(d.policy())).close("member");
         }
         xml.close("MatchedStatements").open("MissingContextValues").close("MissingContextValues").close("member");
       }
@@ -170,6 +170,28 @@ final class IamApi implements QueryApi {
     });
     actions.put("DeleteUserPolicy", (in, caller, xml) -> iam.as(caller).deleteUserPolicy(in.required("UserName"),
         in.required("PolicyName")));
+  }
+
+  /** The deciding policy's name as AWS reports it: the inline policy's or managed policy's name. */
+  static String sourcePolicyId(String label) {
+    if (label.startsWith("user/") || label.startsWith("group/")) {
+      return label.substring(label.indexOf('/', label.indexOf('/') + 1) + 1);
+    }
+    return label.startsWith("arn:") ? label.substring(label.lastIndexOf('/') + 1) : label;
+  }
+
+  /** One of AWS's SourcePolicyType values: user, group, aws-managed, user-managed or resource. */
+  static String sourcePolicyType(String label) {
+    if (label.startsWith("user/")) {
+      return "user";
+    }
+    if (label.startsWith("group/")) {
+      return "group";
+    }
+    if (label.startsWith("arn:")) {
+      return label.contains(":iam::aws:policy/") ? "aws-managed" : "user-managed";
+    }
+    return "resource";
   }
 
   private static String urlEncode(String document) {

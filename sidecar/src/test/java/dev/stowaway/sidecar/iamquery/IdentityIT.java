@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.iam.model.DeleteConflictException;
 import software.amazon.awssdk.services.iam.model.EntityAlreadyExistsException;
 import software.amazon.awssdk.services.iam.model.MalformedPolicyDocumentException;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.PolicySourceType;
 import software.amazon.awssdk.services.iam.model.StatusType;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerException;
@@ -101,9 +102,14 @@ class IdentityIT {
       SecretsManagerException dev = assertThrows(SecretsManagerException.class,
           () -> app.getSecretValue(r -> r.secretId("dev/db")));
       assertEquals("AccessDeniedException", dev.awsErrorDetails().errorCode());
-      assertTrue(dev.awsErrorDetails().errorMessage().startsWith("User: arn:aws:iam::123456789012:user/app is not "
-          + "authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:"
-          + "123456789012:secret:dev/db-"), dev.awsErrorDetails().errorMessage());
+      assertEquals("User: arn:aws:iam::123456789012:user/app is not authorized to perform: "
+          + "secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:dev/db "
+          + "because no identity-based policy allows the secretsmanager:GetSecretValue action",
+          dev.awsErrorDetails().errorMessage());
+      SecretsManagerException missing = assertThrows(SecretsManagerException.class,
+          () -> app.getSecretValue(r -> r.secretId("dev/nothing")));
+      assertEquals(dev.awsErrorDetails().errorMessage().replace("dev/db", "dev/nothing"),
+          missing.awsErrorDetails().errorMessage());
 
       SecretsManagerException write = assertThrows(SecretsManagerException.class,
           () -> app.putSecretValue(r -> r.secretId("prod/db").secretString("x")));
@@ -189,6 +195,10 @@ class IdentityIT {
         () -> adminSm.putResourcePolicy(r -> r.secretId("guarded/db").blockPublicPolicy(true).resourcePolicy(
             "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}}")));
     assertEquals("PublicPolicyException", open.awsErrorDetails().errorCode());
+    assertEquals(null, adminSm.getResourcePolicy(r -> r.secretId("guarded/db")).resourcePolicy());
+    String everyone = "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\",\"Resource\":\"*\"}}";
+    adminSm.putResourcePolicy(r -> r.secretId("guarded/db").resourcePolicy(everyone)); // AWS blocks only when asked
+    assertEquals(everyone, adminSm.getResourcePolicy(r -> r.secretId("guarded/db")).resourcePolicy());
     var validation = adminSm.validateResourcePolicy(r -> r.resourcePolicy("{\"Statement\":[]}"));
     assertEquals(false, validation.policyValidationPassed());
     assertEquals("Syntax errors in policy: Statement is empty.", validation.validationErrors().get(0).errorMessage());
@@ -253,9 +263,27 @@ class IdentityIT {
         .actionNames("secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue")
         .resourceArns("arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-abcdef")).evaluationResults();
     assertEquals("allowed", results.get(0).evalDecisionAsString());
-    assertEquals("user/simulated/read-prod", results.get(0).matchedStatements().get(0).sourcePolicyId());
+    assertEquals("read-prod", results.get(0).matchedStatements().get(0).sourcePolicyId());
+    assertEquals(PolicySourceType.USER, results.get(0).matchedStatements().get(0).sourcePolicyType());
     assertEquals("implicitDeny", results.get(1).evalDecisionAsString());
     assertTrue(results.get(1).matchedStatements().isEmpty());
+  }
+
+  @Test
+  void simulatorNamesTheGroupPolicyThatDenies() {
+    iam.createUser(r -> r.userName("grouped"));
+    iam.putUserPolicy(r -> r.userName("grouped").policyName("read-prod").policyDocument(READ_PROD));
+    iam.createGroup(r -> r.groupName("no-prod"));
+    iam.addUserToGroup(r -> r.groupName("no-prod").userName("grouped"));
+    iam.putGroupPolicy(r -> r.groupName("no-prod").policyName("deny-prod").policyDocument("""
+        {"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"secretsmanager:*","Resource":"*"}}"""));
+    var result = iam.simulatePrincipalPolicy(r -> r.policySourceArn("arn:aws:iam::123456789012:user/grouped")
+        .actionNames("secretsmanager:GetSecretValue")
+        .resourceArns("arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-abcdef"))
+        .evaluationResults().get(0);
+    assertEquals("explicitDeny", result.evalDecisionAsString());
+    assertEquals("deny-prod", result.matchedStatements().get(0).sourcePolicyId());
+    assertEquals(PolicySourceType.GROUP, result.matchedStatements().get(0).sourcePolicyType());
   }
 
   @Test

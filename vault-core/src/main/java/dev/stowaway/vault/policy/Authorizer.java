@@ -37,12 +37,22 @@ public final class Authorizer {
   /** Returns quietly when allowed; throws {@code ACCESS_DENIED} when not. The system caller is always allowed. */
   public void authorize(Caller caller, String action, String resource, Map<String, List<String>> keys,
       String resourcePolicy) {
+    authorize(caller, action, resource, resource, keys, resourcePolicy);
+  }
+
+  /**
+   * As {@link #authorize(Caller, String, String, Map, String)}, but a denial names {@code shownResource}
+   * instead of the evaluated resource, so that it cannot reveal what the caller was not allowed to learn
+   * (a secret's ARN suffix tells that the secret exists).
+   */
+  public void authorize(Caller caller, String action, String resource, String shownResource,
+      Map<String, List<String>> keys, String resourcePolicy) {
     if (caller.isSystem()) {
       return;
     }
     Decision decision = decide(caller, action, resource, keys, resourcePolicy);
     if (!decision.allowed()) {
-      throw new VaultException(VaultError.ACCESS_DENIED, decision.deniedMessage(caller.arn(), action, resource));
+      throw new VaultException(VaultError.ACCESS_DENIED, decision.deniedMessage(caller.arn(), action, shownResource));
     }
   }
 

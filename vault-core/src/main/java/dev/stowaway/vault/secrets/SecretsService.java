@@ -297,9 +297,9 @@ public final class SecretsService {
   }
 
   /**
-   * Authorizes {@code action} on the secret the caller named. The resource is the secret's ARN when
-   * it exists and what the caller wrote otherwise, so a caller who may not act on it learns nothing
-   * of whether it exists.
+   * Authorizes {@code action} on the secret the caller named. Policies see the secret's ARN when it
+   * exists and what the caller wrote otherwise; a denial always names what the caller wrote, so a
+   * caller who may not act on a secret learns nothing of whether it exists.
    */
   private void authorize(String action, String secretId, Map<String, List<String>> extraKeys) {
     if (caller.isSystem()) {
@@ -315,8 +315,8 @@ public final class SecretsService {
         keys.put("aws:ResourceTag/" + t.key(), List.of(t.value()));
       }
     }
-    authorizer.authorize(caller, action, lookup.resourceFor(secret, secretId), keys,
-        secret == null ? null : secret.resourcePolicy());
+    authorizer.authorize(caller, action, lookup.resourceFor(secret, secretId), lookup.resourceFor(null, secretId),
+        keys, secret == null ? null : secret.resourcePolicy());
   }
 
   private static void requestTags(Map<String, List<String>> keys, List<Tag> tags) {

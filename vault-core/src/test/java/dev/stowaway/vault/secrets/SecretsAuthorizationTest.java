@@ -63,7 +63,7 @@ class SecretsAuthorizationTest {
 
   @Test
   void readingOutsideTheGrantIsDeniedWithAwsMessage() {
-    VaultException e = assertThrows(VaultException.class, () -> app.getValue("dev/db", null, null));
+    VaultException e = assertThrows(VaultException.class, () -> app.getValue(devArn, null, null));
     assertEquals(VaultError.ACCESS_DENIED, e.error());
     assertEquals(denied("secretsmanager:GetSecretValue", devArn), e.getMessage());
   }
@@ -72,7 +72,8 @@ class SecretsAuthorizationTest {
   void writingIsDenied() {
     VaultException e = assertThrows(VaultException.class,
         () -> app.putValue(new PutSecretValue("prod/db", SecretValue.ofString("x"), null, null)));
-    assertEquals(denied("secretsmanager:PutSecretValue", prodArn), e.getMessage());
+    assertEquals(denied("secretsmanager:PutSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db"),
+        e.getMessage());
     assertEquals("p", vault.secrets().getValue("prod/db", null, null).value().asString());
   }
 
@@ -82,6 +83,13 @@ class SecretsAuthorizationTest {
     assertEquals(VaultError.ACCESS_DENIED, missing.error());
     assertEquals(denied("secretsmanager:GetSecretValue",
         "arn:aws:secretsmanager:us-east-1:123456789012:secret:dev/nothing"), missing.getMessage());
+  }
+
+  @Test
+  void aDenialNamesAnExistingSecretAsTheCallerWroteIt() {
+    VaultException existing = assertThrows(VaultException.class, () -> app.getValue("dev/db", null, null));
+    assertEquals(denied("secretsmanager:GetSecretValue",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:dev/db"), existing.getMessage());
   }
 
   @Test
