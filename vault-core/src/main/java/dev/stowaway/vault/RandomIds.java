@@ -41,4 +41,11 @@ public final class RandomIds {
     }
     return new String(out);
   }
+
+  /** Fresh random bytes, for key material the caller zeroes when done. */
+  public byte[] bytes(int length) {
+    byte[] out = new byte[length];
+    random.nextBytes(out);
+    return out;
+  }
 }

@@ -4,6 +4,7 @@ import dev.stowaway.vault.events.ChangeFeed;
 import dev.stowaway.vault.identity.AccessKeys;
 import dev.stowaway.vault.identity.Groups;
 import dev.stowaway.vault.identity.ManagedPolicies;
+import dev.stowaway.vault.identity.MfaDevices;
 import dev.stowaway.vault.identity.IdentityService;
 import dev.stowaway.vault.policy.Authorizer;
 import dev.stowaway.vault.kms.EnvelopeCipher;
@@ -31,12 +32,14 @@ public final class Vault implements AutoCloseable {
   private final IdentityService identity;
   private final Groups groups;
   private final ManagedPolicies policies;
+  private final MfaDevices mfaDevices;
   private final Authorizer authorizer;
 
   private Vault(SecretStore store, RootKey rootKey, SecretsService secrets, AccessKeys accessKeys,
       PasswordGenerator passwords, ChangeFeed changes, IdentityService identity, Groups groups,
-      ManagedPolicies policies, Authorizer authorizer) {
+      ManagedPolicies policies, MfaDevices mfaDevices, Authorizer authorizer) {
     this.changes = changes;
+    this.mfaDevices = mfaDevices;
     this.identity = identity;
     this.groups = groups;
     this.policies = policies;
@@ -75,7 +78,7 @@ public final class Vault implements AutoCloseable {
         .forEach(identity::ensureAdministrator);
     return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes, identity,
         new Groups(store, authorizer, clock, ids, account), new ManagedPolicies(store, authorizer, clock, ids, account),
-        authorizer);
+        new MfaDevices(store, keyRing, cipher, authorizer, clock, ids, account), authorizer);
   }
 
   public SecretsService secrets() {
@@ -93,6 +96,11 @@ public final class Vault implements AutoCloseable {
 
   public ManagedPolicies policies() {
     return policies;
+  }
+
+  /** Virtual MFA devices and their TOTP codes. */
+  public MfaDevices mfaDevices() {
+    return mfaDevices;
   }
 
   /** The evaluator itself, for the policy simulator. */

@@ -14,5 +14,7 @@ public enum VaultError {
   ENCRYPTION_FAILURE,
   DELETE_CONFLICT,
   MALFORMED_POLICY,
-  PUBLIC_POLICY
+  PUBLIC_POLICY,
+  /** An MFA code that is wrong, out of its window, or already used. */
+  INVALID_AUTHENTICATION_CODE
 }

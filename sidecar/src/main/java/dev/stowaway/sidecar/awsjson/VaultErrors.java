@@ -22,6 +22,7 @@ final class VaultErrors {
       case LIMIT_EXCEEDED -> "LimitExceededException";
       case DECRYPTION_FAILURE -> "DecryptionFailure";
       case ENCRYPTION_FAILURE -> "EncryptionFailure";
+      case INVALID_AUTHENTICATION_CODE -> "AccessDeniedException";
     };
   }
 }

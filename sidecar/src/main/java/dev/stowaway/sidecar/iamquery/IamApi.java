@@ -3,6 +3,9 @@ package dev.stowaway.sidecar.iamquery;
 import dev.stowaway.vault.identity.Groups;
 import dev.stowaway.vault.identity.IdentityService;
 import dev.stowaway.vault.identity.ManagedPolicies;
+import dev.stowaway.vault.identity.MfaDevices;
+import dev.stowaway.vault.identity.NewMfaDevice;
+import dev.stowaway.vault.store.MfaDeviceRecord;
 import dev.stowaway.vault.policy.Decision;
 import dev.stowaway.vault.store.GroupRecord;
 import dev.stowaway.vault.store.ManagedPolicyRecord;
@@ -12,16 +15,17 @@ import dev.stowaway.vault.store.UserRecord;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The IAM Query actions ({@code Version=2010-05-08}): users, inline user policies, access keys. */
+/** The IAM Query actions ({@code Version=2010-05-08}): users, groups, policies, access keys, MFA devices. */
 final class IamApi implements QueryApi {
 
   private final Map<String, Action> actions = new LinkedHashMap<>();
 
-  IamApi(IdentityService iam, Groups groups, ManagedPolicies policies) {
+  IamApi(IdentityService iam, Groups groups, ManagedPolicies policies, MfaDevices mfa) {
     actions.put("CreateUser", (in, caller, xml) -> user(xml, iam.as(caller).createUser(in.required("UserName"), in.get("Path"))));
     actions.put("GetUser", (in, caller, xml) -> user(xml, iam.as(caller).getUser(in.get("UserName"))));
     actions.put("ListUsers", (in, caller, xml) -> {
@@ -170,6 +174,31 @@ final class IamApi implements QueryApi {
     });
     actions.put("DeleteUserPolicy", (in, caller, xml) -> iam.as(caller).deleteUserPolicy(in.required("UserName"),
         in.required("PolicyName")));
+    mfaActions(mfa);
+  }
+
+  private void mfaActions(MfaDevices mfa) {
+    actions.put("CreateVirtualMFADevice", (in, caller, xml) -> {
+      NewMfaDevice device = mfa.as(caller).createVirtual(in.required("VirtualMFADeviceName"), in.get("Path"));
+      // Base32StringSeed is a blob on the wire: base64 of the Base32 text
+      xml.open("VirtualMFADevice").element("SerialNumber", device.serialNumber())
+          .element("Base32StringSeed", Base64.getEncoder().encodeToString(
+              device.base32Seed().getBytes(StandardCharsets.US_ASCII)))
+          .close("VirtualMFADevice");
+    });
+    actions.put("EnableMFADevice", (in, caller, xml) -> mfa.as(caller).enable(in.required("UserName"),
+        in.required("SerialNumber"), in.required("AuthenticationCode1"), in.required("AuthenticationCode2")));
+    actions.put("DeactivateMFADevice", (in, caller, xml) -> mfa.as(caller).deactivate(in.required("UserName"),
+        in.required("SerialNumber")));
+    actions.put("ListMFADevices", (in, caller, xml) -> {
+      xml.open("MFADevices");
+      for (MfaDeviceRecord d : mfa.as(caller).list(in.get("UserName"))) {
+        xml.open("member").element("UserName", d.userName()).element("SerialNumber", d.serialNumber())
+            .element("EnableDate", Instant.ofEpochMilli(d.enableDate())).close("member");
+      }
+      xml.close("MFADevices").element("IsTruncated", "false");
+    });
+    actions.put("DeleteVirtualMFADevice", (in, caller, xml) -> mfa.as(caller).deleteVirtual(in.required("SerialNumber")));
   }
 
   /** The deciding policy's name as AWS reports it: the inline policy's or managed policy's name. */

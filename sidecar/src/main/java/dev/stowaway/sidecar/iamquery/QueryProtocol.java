@@ -24,7 +24,7 @@ public final class QueryProtocol {
   public QueryProtocol(Vault vault, SigV4Verifier verifier) {
     this.vault = vault;
     this.verifier = verifier;
-    QueryApi iam = new IamApi(vault.identity(), vault.groups(), vault.policies());
+    QueryApi iam = new IamApi(vault.identity(), vault.groups(), vault.policies(), vault.mfaDevices());
     QueryApi sts = new StsApi();
     this.byVersion = Map.of(iam.version(), iam, sts.version(), sts);
   }
@@ -64,6 +64,7 @@ public final class QueryProtocol {
         case LIMIT_EXCEEDED -> error(api, 409, "LimitExceeded", e.getMessage(), requestId);
         case MALFORMED_POLICY -> error(api, 400, "MalformedPolicyDocument", e.getMessage(), requestId);
         case ACCESS_DENIED -> error(api, 403, "AccessDenied", e.getMessage(), requestId);
+        case INVALID_AUTHENTICATION_CODE -> error(api, 403, "InvalidAuthenticationCode", e.getMessage(), requestId);
         default -> error(api, 400, "ValidationError", e.getMessage(), requestId);
       };
     }

@@ -49,6 +49,10 @@ class EveryActionIsAuthorizedIT {
     PARAMETERS.put("Status", "Inactive");
     PARAMETERS.put("PolicySourceArn", "arn:aws:iam::123456789012:user/someone");
     PARAMETERS.put("ActionNames.member.1", "secretsmanager:GetSecretValue");
+    PARAMETERS.put("VirtualMFADeviceName", "phone");
+    PARAMETERS.put("SerialNumber", "arn:aws:iam::123456789012:mfa/phone");
+    PARAMETERS.put("AuthenticationCode1", "123456");
+    PARAMETERS.put("AuthenticationCode2", "234567");
   }
 
   private static final Pattern CODE = Pattern.compile("<Code>([^<]*)</Code>");
@@ -75,7 +79,7 @@ class EveryActionIsAuthorizedIT {
 
   static Stream<String> servedActions() {
     Vault vault = sidecar.sidecar().vault();
-    return new IamApi(vault.identity(), vault.groups(), vault.policies()).actions().keySet().stream();
+    return new IamApi(vault.identity(), vault.groups(), vault.policies(), vault.mfaDevices()).actions().keySet().stream();
   }
 
   @ParameterizedTest

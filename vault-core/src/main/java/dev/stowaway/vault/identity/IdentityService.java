@@ -121,6 +121,9 @@ public final class IdentityService {
       if (tx.groups().stream().anyMatch(g -> g.members().contains(userName))) {
         throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must remove users from group first.");
       }
+      if (tx.mfaDevices().stream().anyMatch(d -> userName.equals(d.userName()))) {
+        throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must remove MFA device first.");
+      }
       tx.removeUser(userName);
       return null;
     });

@@ -32,4 +32,8 @@ public interface StoreTransaction extends StoreView {
   void putManagedPolicy(ManagedPolicyRecord policy);
 
   void removeManagedPolicy(String arn);
+
+  void putMfaDevice(MfaDeviceRecord device);
+
+  void removeMfaDevice(String serialNumber);
 }

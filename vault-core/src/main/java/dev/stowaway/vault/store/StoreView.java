@@ -34,4 +34,8 @@ public interface StoreView {
   Optional<ManagedPolicyRecord> managedPolicy(String arn);
 
   List<ManagedPolicyRecord> managedPolicies();
+
+  Optional<MfaDeviceRecord> mfaDevice(String serialNumber);
+
+  List<MfaDeviceRecord> mfaDevices();
 }

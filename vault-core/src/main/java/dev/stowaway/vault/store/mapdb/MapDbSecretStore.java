@@ -2,6 +2,7 @@ package dev.stowaway.vault.store.mapdb;
 
 import dev.stowaway.vault.store.AccessKeyRecord;
 import dev.stowaway.vault.store.GroupRecord;
+import dev.stowaway.vault.store.MfaDeviceRecord;
 import dev.stowaway.vault.store.ManagedPolicyRecord;
 import dev.stowaway.vault.store.KmsKeyRecord;
 import dev.stowaway.vault.store.RecordCodec;
@@ -43,6 +44,7 @@ public final class MapDbSecretStore implements SecretStore {
   private final BTreeMap<String, byte[]> users;
   private final BTreeMap<String, byte[]> groups;
   private final BTreeMap<String, byte[]> policies;
+  private final BTreeMap<String, byte[]> mfaDevices;
   private final RecordCodec codec = new RecordCodec();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
   private boolean closed;
@@ -58,6 +60,7 @@ public final class MapDbSecretStore implements SecretStore {
     this.users = bytesMap("iam-users");
     this.groups = bytesMap("iam-groups");
     this.policies = bytesMap("iam-policies");
+    this.mfaDevices = bytesMap("iam-mfa-devices");
     db.commit();
   }
 
@@ -210,6 +213,16 @@ public final class MapDbSecretStore implements SecretStore {
       return decodeAll(policies, ManagedPolicyRecord.class);
     }
 
+    @Override
+    public Optional<MfaDeviceRecord> mfaDevice(String serialNumber) {
+      return Optional.ofNullable(mfaDevices.get(serialNumber)).map(b -> codec.decode(b, MfaDeviceRecord.class));
+    }
+
+    @Override
+    public List<MfaDeviceRecord> mfaDevices() {
+      return decodeAll(mfaDevices, MfaDeviceRecord.class);
+    }
+
     private <T> List<T> decodeAll(BTreeMap<String, byte[]> map, Class<T> type) {
       List<T> all = new ArrayList<>(map.size());
       for (byte[] bytes : map.values()) {
@@ -299,6 +312,16 @@ public final class MapDbSecretStore implements SecretStore {
     @Override
     public void removeManagedPolicy(String arn) {
       policies.remove(arn);
+    }
+
+    @Override
+    public void putMfaDevice(MfaDeviceRecord device) {
+      mfaDevices.put(device.serialNumber(), codec.encode(device));
+    }
+
+    @Override
+    public void removeMfaDevice(String serialNumber) {
+      mfaDevices.remove(serialNumber);
     }
   }
 }
