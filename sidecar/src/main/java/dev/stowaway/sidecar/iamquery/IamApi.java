@@ -179,11 +179,15 @@ final class IamApi implements QueryApi {
 
   private void mfaActions(MfaDevices mfa) {
     actions.put("CreateVirtualMFADevice", (in, caller, xml) -> {
-      NewMfaDevice device = mfa.as(caller).createVirtual(in.required("VirtualMFADeviceName"), in.get("Path"));
-      // Base32StringSeed is a blob on the wire: base64 of the Base32 text
+      String name = in.required("VirtualMFADeviceName");
+      NewMfaDevice device = mfa.as(caller).createVirtual(name, in.get("Path"));
+      String account = device.serialNumber().split(":")[4];
+      // both are blobs on the wire: base64 of the Base32 text, base64 of the PNG
       xml.open("VirtualMFADevice").element("SerialNumber", device.serialNumber())
           .element("Base32StringSeed", Base64.getEncoder().encodeToString(
               device.base32Seed().getBytes(StandardCharsets.US_ASCII)))
+          .element("QRCodePNG", Base64.getEncoder().encodeToString(
+              QrCodePng.render(name, account, device.base32Seed())))
           .close("VirtualMFADevice");
     });
     actions.put("EnableMFADevice", (in, caller, xml) -> mfa.as(caller).enable(in.required("UserName"),

@@ -4,15 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.zxing.BinaryBitmap;
+import com.google.zxing.RGBLuminanceSource;
+import com.google.zxing.common.HybridBinarizer;
+import com.google.zxing.qrcode.QRCodeReader;
 import dev.stowaway.sidecar.testing.RunningSidecar;
 import dev.stowaway.vault.identity.Totp;
 import dev.stowaway.vault.testing.MutableClock;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import javax.imageio.ImageIO;
 import org.bouncycastle.util.encoders.Base32;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,6 +86,17 @@ class MfaDeviceIT {
     assertEquals(List.of(), iam.listMFADevices(r -> r.userName("alice")).mfaDevices());
     iam.deleteVirtualMFADevice(r -> r.serialNumber(serial));
     iam.deleteUser(r -> r.userName("alice"));
+  }
+
+  @Test
+  void theQrCodeCarriesTheSameSeed() throws Exception {
+    VirtualMFADevice created = iam.createVirtualMFADevice(r -> r.virtualMFADeviceName("carol-phone"))
+        .virtualMFADevice();
+    BufferedImage png = ImageIO.read(new ByteArrayInputStream(created.qrCodePNG().asByteArray()));
+    int[] pixels = png.getRGB(0, 0, png.getWidth(), png.getHeight(), null, 0, png.getWidth());
+    String text = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(
+        new RGBLuminanceSource(png.getWidth(), png.getHeight(), pixels)))).getText();
+    assertEquals("otpauth://totp/carol-phone@123456789012?secret=" + created.base32StringSeed().asUtf8String(), text);
   }
 
   @Test
