@@ -5,6 +5,7 @@ import dev.stowaway.vault.identity.AccessKeys;
 import dev.stowaway.vault.identity.Groups;
 import dev.stowaway.vault.identity.ManagedPolicies;
 import dev.stowaway.vault.identity.MfaDevices;
+import dev.stowaway.vault.identity.SessionTokens;
 import dev.stowaway.vault.identity.IdentityService;
 import dev.stowaway.vault.policy.Authorizer;
 import dev.stowaway.vault.kms.EnvelopeCipher;
@@ -33,13 +34,15 @@ public final class Vault implements AutoCloseable {
   private final Groups groups;
   private final ManagedPolicies policies;
   private final MfaDevices mfaDevices;
+  private final SessionTokens sessions;
   private final Authorizer authorizer;
 
   private Vault(SecretStore store, RootKey rootKey, SecretsService secrets, AccessKeys accessKeys,
       PasswordGenerator passwords, ChangeFeed changes, IdentityService identity, Groups groups,
-      ManagedPolicies policies, MfaDevices mfaDevices, Authorizer authorizer) {
+      ManagedPolicies policies, MfaDevices mfaDevices, SessionTokens sessions, Authorizer authorizer) {
     this.changes = changes;
     this.mfaDevices = mfaDevices;
+    this.sessions = sessions;
     this.identity = identity;
     this.groups = groups;
     this.policies = policies;
@@ -76,9 +79,10 @@ public final class Vault implements AutoCloseable {
     // Every access key belongs to a user; vaults made before users existed had only the administrator.
     store.read(view -> view.accessKeys().stream().map(k -> k.userName()).distinct().toList())
         .forEach(identity::ensureAdministrator);
+    MfaDevices mfaDevices = new MfaDevices(store, keyRing, cipher, authorizer, clock, ids, account);
     return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes, identity,
         new Groups(store, authorizer, clock, ids, account), new ManagedPolicies(store, authorizer, clock, ids, account),
-        new MfaDevices(store, keyRing, cipher, authorizer, clock, ids, account), authorizer);
+        mfaDevices, new SessionTokens(accessKeys, mfaDevices, clock), authorizer);
   }
 
   public SecretsService secrets() {
@@ -96,6 +100,11 @@ public final class Vault implements AutoCloseable {
 
   public ManagedPolicies policies() {
     return policies;
+  }
+
+  /** STS session credentials. */
+  public SessionTokens sessions() {
+    return sessions;
   }
 
   /** Virtual MFA devices and their TOTP codes. */

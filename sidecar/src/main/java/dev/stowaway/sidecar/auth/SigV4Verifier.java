@@ -2,6 +2,7 @@ package dev.stowaway.sidecar.auth;
 
 import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.vault.identity.AccessKeys;
+import dev.stowaway.vault.identity.ExpiredCredentialsException;
 import dev.stowaway.vault.identity.Principal;
 import dev.stowaway.vault.identity.SigningKey;
 import java.nio.charset.StandardCharsets;
@@ -104,7 +105,12 @@ public final class SigV4Verifier {
         throw invalidSignature("The signed header '" + name + "' is missing from the request.");
       }
     }
-    Optional<SigningKey> signingKey = accessKeys.signingKey(accessKeyId);
+    Optional<SigningKey> signingKey;
+    try {
+      signingKey = accessKeys.signingKey(accessKeyId, request.header("x-amz-security-token"));
+    } catch (ExpiredCredentialsException e) {
+      throw AwsError.badRequest("ExpiredTokenException", e.getMessage());
+    }
     if (signingKey.isEmpty()) {
       throw AwsError.badRequest("UnrecognizedClientException", "The security token included in the request is invalid.");
     }

@@ -55,4 +55,19 @@ final class QueryInput {
     }
     return value;
   }
+
+  /** An integer parameter, or null when absent; anything else is a ValidationError. */
+  Integer integer(String name) {
+    String value = params.get(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Integer.valueOf(value);
+    } catch (NumberFormatException e) {
+      throw new AwsError(400, "ValidationError", "1 validation error detected: Value '" + value + "' at '"
+          + Character.toLowerCase(name.charAt(0)) + name.substring(1) + "' failed to satisfy constraint: Member must "
+          + "be a number");
+    }
+  }
 }

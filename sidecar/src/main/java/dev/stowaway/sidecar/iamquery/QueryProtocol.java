@@ -25,7 +25,7 @@ public final class QueryProtocol {
     this.vault = vault;
     this.verifier = verifier;
     QueryApi iam = new IamApi(vault.identity(), vault.groups(), vault.policies(), vault.mfaDevices());
-    QueryApi sts = new StsApi();
+    QueryApi sts = new StsApi(vault.sessions());
     this.byVersion = Map.of(iam.version(), iam, sts.version(), sts);
   }
 
@@ -77,13 +77,15 @@ public final class QueryProtocol {
       case "UnrecognizedClientException" -> "InvalidClientTokenId";
       case "MissingAuthenticationTokenException" -> "MissingAuthenticationToken";
       case "IncompleteSignatureException" -> "IncompleteSignature";
+      case "ExpiredTokenException" -> "ExpiredToken";
       default -> e.type();
     };
   }
 
   private static int queryStatus(AwsError e) {
     return switch (e.type()) {
-      case "InvalidSignatureException", "UnrecognizedClientException", "MissingAuthenticationTokenException" -> 403;
+      case "InvalidSignatureException", "UnrecognizedClientException", "MissingAuthenticationTokenException",
+          "ExpiredTokenException" -> 403;
       default -> e.status();
     };
   }

@@ -1,13 +1,27 @@
 package dev.stowaway.sidecar.iamquery;
 
+import dev.stowaway.vault.identity.NewSession;
+import dev.stowaway.vault.identity.SessionTokens;
 import java.util.Map;
 
-/** The STS Query actions ({@code Version=2011-06-15}): GetCallerIdentity, the first thing users run. */
+/** The STS Query actions ({@code Version=2011-06-15}): GetCallerIdentity and GetSessionToken. */
 final class StsApi implements QueryApi {
 
-  private final Map<String, Action> actions = Map.of("GetCallerIdentity", (in, caller, xml) ->
-      xml.element("Arn", caller.arn()).element("UserId", caller.userId())
-          .element("Account", caller.arn().split(":")[4]));
+  private final Map<String, Action> actions;
+
+  StsApi(SessionTokens sessions) {
+    actions = Map.of(
+        "GetCallerIdentity", (in, caller, xml) -> xml.element("Arn", caller.arn()).element("UserId", caller.userId())
+            .element("Account", caller.arn().split(":")[4]),
+        "GetSessionToken", (in, caller, xml) -> credentials(xml, sessions.getSessionToken(caller,
+            in.integer("DurationSeconds"), in.get("SerialNumber"), in.get("TokenCode"))));
+  }
+
+  private static void credentials(Xml xml, NewSession session) {
+    xml.open("Credentials").element("AccessKeyId", session.accessKeyId())
+        .element("SecretAccessKey", session.secretAccessKey()).element("SessionToken", session.sessionToken())
+        .element("Expiration", session.expiration()).close("Credentials");
+  }
 
   @Override
   public String version() {

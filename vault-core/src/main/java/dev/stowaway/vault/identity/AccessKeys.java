@@ -8,9 +8,14 @@ import dev.stowaway.vault.kms.KeyRing;
 import dev.stowaway.vault.store.AccessKeyRecord;
 import dev.stowaway.vault.store.KmsKeyRecord;
 import dev.stowaway.vault.store.SecretStore;
+import dev.stowaway.vault.store.SessionRecord;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -23,6 +28,7 @@ public final class AccessKeys {
   private static final char[] KEY_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
   private static final char[] SECRET_ALPHABET =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".toCharArray();
+  private static final int TOKEN_BYTES = 96;
 
   private final SecretStore store;
   private final KeyRing keyRing;
@@ -59,7 +65,60 @@ public final class AccessKeys {
     return new NewAccessKey(accessKeyId, secret, userName);
   }
 
-  /** The signing key of an active access key, or empty if it is unknown or inactive. */
+  /**
+   * Issues session credentials ({@code ASIA…}) for {@code userName} until {@code expiration}. The
+   * token is random; only its digest is stored.
+   */
+  public NewSession issueSession(String userName, Instant expiration, Long mfaAuthenticatedAt) {
+    String accessKeyId = "ASIA" + ids.fromAlphabet(KEY_ID_ALPHABET, 16);
+    String secret = ids.fromAlphabet(SECRET_ALPHABET, 40);
+    String token = Base64.getEncoder().encodeToString(ids.bytes(TOKEN_BYTES));
+    byte[] secretBytes = secret.getBytes(StandardCharsets.UTF_8);
+    long now = clock.millis();
+    try {
+      store.write(tx -> {
+        // spent sessions are swept whenever a new one is issued, so they never pile up
+        tx.sessions().stream().filter(x -> x.expiration() <= now).forEach(x -> tx.removeSession(x.accessKeyId()));
+        KmsKeyRecord key = keyRing.resolve(tx, KeyRing.SECRETS_MANAGER_ALIAS);
+        byte[] sealed = cipher.seal(key, secretBytes, context(accessKeyId)).encode();
+        tx.putSession(new SessionRecord(accessKeyId, userName, userArn(userName), sealed, digest(token), now,
+            expiration.toEpochMilli(), mfaAuthenticatedAt));
+        return null;
+      });
+    } finally {
+      Arrays.fill(secretBytes, (byte) 0);
+    }
+    return new NewSession(accessKeyId, secret, token, expiration);
+  }
+
+  /**
+   * The signing key for {@code accessKeyId}: an active long-term key, or a live session whose token
+   * is {@code sessionToken} and whose user still exists. Empty when there is no such key.
+   *
+   * @throws ExpiredCredentialsException for session credentials past their expiration
+   */
+  public Optional<SigningKey> signingKey(String accessKeyId, String sessionToken) {
+    if (!accessKeyId.startsWith("ASIA")) {
+      return signingKey(accessKeyId);
+    }
+    return store.read(view -> {
+      SessionRecord session = view.session(accessKeyId).orElse(null);
+      if (session == null || sessionToken == null
+          || !MessageDigest.isEqual(session.tokenDigest(), digest(sessionToken))
+          || view.user(session.userName()).isEmpty()) {
+        return Optional.<SigningKey>empty();
+      }
+      if (clock.millis() >= session.expiration()) {
+        throw new ExpiredCredentialsException();
+      }
+      Envelope envelope = Envelope.decode(session.sealedSecret());
+      byte[] secret = cipher.open(keyRing.resolve(view, envelope.keyId()), envelope, context(accessKeyId));
+      return Optional.of(new SigningKey(new Principal(session.userName(), session.userArn(), accessKeyId, true,
+          session.mfaAuthenticatedAt()), secret));
+    });
+  }
+
+  /** The signing key of an active long-term access key, or empty if it is unknown or inactive. */
   public Optional<SigningKey> signingKey(String accessKeyId) {
     return store.read(view -> view.accessKey(accessKeyId)
         .filter(k -> ACTIVE.equals(k.status()))
@@ -73,6 +132,14 @@ public final class AccessKeys {
 
   public String userArn(String userName) {
     return "arn:aws:iam::" + account + ":user/" + userName;
+  }
+
+  private static byte[] digest(String token) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
   }
 
   private static EncryptionContext context(String accessKeyId) {

@@ -68,7 +68,8 @@ public final class IdentityService {
   public Caller callerFor(Principal principal, String sourceIp, boolean secure) {
     UserRecord user = store.read(view -> view.user(principal.userName())).orElse(null);
     String userId = user == null ? principal.accessKeyId() : user.userId();
-    return new Caller(principal.userName(), userId, principal.arn(), principal.accessKeyId(), sourceIp, secure);
+    return new Caller(principal.userName(), userId, principal.arn(), principal.accessKeyId(), sourceIp, secure,
+        principal.temporary(), principal.mfaAuthenticatedAt());
   }
 
   // ---- users --------------------------------------------------------------------------------
@@ -124,6 +125,8 @@ public final class IdentityService {
       if (tx.mfaDevices().stream().anyMatch(d -> userName.equals(d.userName()))) {
         throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must remove MFA device first.");
       }
+      // the user's session credentials die with it
+      tx.sessions().stream().filter(x -> x.userName().equals(userName)).forEach(x -> tx.removeSession(x.accessKeyId()));
       tx.removeUser(userName);
       return null;
     });

@@ -135,6 +135,14 @@ public final class Authorizer {
     if (caller.sourceIp() != null) {
       context.put("aws:SourceIp", List.of(caller.sourceIp()));
     }
+    // as in AWS: absent for long-term keys, false for sessions opened without MFA
+    if (caller.temporary()) {
+      Long mfaAt = caller.mfaAuthenticatedAt();
+      context.put("aws:MultiFactorAuthPresent", List.of(String.valueOf(mfaAt != null)));
+      if (mfaAt != null) {
+        context.put("aws:MultiFactorAuthAge", List.of(String.valueOf(Math.max(0, now.getEpochSecond() - mfaAt))));
+      }
+    }
     return context;
   }
 }

@@ -36,4 +36,8 @@ public interface StoreTransaction extends StoreView {
   void putMfaDevice(MfaDeviceRecord device);
 
   void removeMfaDevice(String serialNumber);
+
+  void putSession(SessionRecord session);
+
+  void removeSession(String accessKeyId);
 }

@@ -38,4 +38,8 @@ public interface StoreView {
   Optional<MfaDeviceRecord> mfaDevice(String serialNumber);
 
   List<MfaDeviceRecord> mfaDevices();
+
+  Optional<SessionRecord> session(String accessKeyId);
+
+  List<SessionRecord> sessions();
 }

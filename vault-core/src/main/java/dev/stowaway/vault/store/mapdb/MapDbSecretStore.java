@@ -3,6 +3,7 @@ package dev.stowaway.vault.store.mapdb;
 import dev.stowaway.vault.store.AccessKeyRecord;
 import dev.stowaway.vault.store.GroupRecord;
 import dev.stowaway.vault.store.MfaDeviceRecord;
+import dev.stowaway.vault.store.SessionRecord;
 import dev.stowaway.vault.store.ManagedPolicyRecord;
 import dev.stowaway.vault.store.KmsKeyRecord;
 import dev.stowaway.vault.store.RecordCodec;
@@ -45,6 +46,7 @@ public final class MapDbSecretStore implements SecretStore {
   private final BTreeMap<String, byte[]> groups;
   private final BTreeMap<String, byte[]> policies;
   private final BTreeMap<String, byte[]> mfaDevices;
+  private final BTreeMap<String, byte[]> sessions;
   private final RecordCodec codec = new RecordCodec();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
   private boolean closed;
@@ -61,6 +63,7 @@ public final class MapDbSecretStore implements SecretStore {
     this.groups = bytesMap("iam-groups");
     this.policies = bytesMap("iam-policies");
     this.mfaDevices = bytesMap("iam-mfa-devices");
+    this.sessions = bytesMap("sts-sessions");
     db.commit();
   }
 
@@ -223,6 +226,16 @@ public final class MapDbSecretStore implements SecretStore {
       return decodeAll(mfaDevices, MfaDeviceRecord.class);
     }
 
+    @Override
+    public Optional<SessionRecord> session(String accessKeyId) {
+      return Optional.ofNullable(sessions.get(accessKeyId)).map(b -> codec.decode(b, SessionRecord.class));
+    }
+
+    @Override
+    public List<SessionRecord> sessions() {
+      return decodeAll(sessions, SessionRecord.class);
+    }
+
     private <T> List<T> decodeAll(BTreeMap<String, byte[]> map, Class<T> type) {
       List<T> all = new ArrayList<>(map.size());
       for (byte[] bytes : map.values()) {
@@ -322,6 +335,16 @@ public final class MapDbSecretStore implements SecretStore {
     @Override
     public void removeMfaDevice(String serialNumber) {
       mfaDevices.remove(serialNumber);
+    }
+
+    @Override
+    public void putSession(SessionRecord session) {
+      sessions.put(session.accessKeyId(), codec.encode(session));
+    }
+
+    @Override
+    public void removeSession(String accessKeyId) {
+      sessions.remove(accessKeyId);
     }
   }
 }
