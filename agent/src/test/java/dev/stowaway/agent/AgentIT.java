@@ -9,6 +9,7 @@ import dev.stowaway.agent.testing.AgentProcess;
 import dev.stowaway.agent.testing.ScratchMariaDb;
 import dev.stowaway.agent.testing.ScramPostgres;
 import dev.stowaway.sidecar.testing.RunningSidecar;
+import dev.stowaway.vault.identity.Principal;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -268,6 +269,25 @@ class AgentIT {
     assertEquals("pw-0ne", r.value("prop:db.password"));
     assertEquals("pw-0ne", r.value("env:DB_PASSWORD"));
     System.out.println("agent verified on Java " + r.value("prop:java.version") + " (" + newest + ")");
+  }
+
+  @Test
+  void resolvesWithSessionCredentialsFromTheEnvironment() {
+    var iam = sidecar.sidecar().vault().identity();
+    iam.createUser("session-user", null);
+    iam.putUserPolicy("session-user", "read", "{\"Statement\":{\"Effect\":\"Allow\","
+        + "\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}}");
+    var key = iam.createAccessKey("session-user");
+    var caller = iam.callerFor(new Principal("session-user",
+        iam.userArn("session-user"), key.accessKeyId()), "127.0.0.1", false);
+    var session = sidecar.sidecar().vault().sessions().getSessionToken(caller, 900, null, null);
+    AgentProcess.Result r = new AgentProcess()
+        .env("AWS_ACCESS_KEY_ID", session.accessKeyId()).env("AWS_SECRET_ACCESS_KEY", session.secretAccessKey())
+        .env("AWS_SESSION_TOKEN", session.sessionToken())
+        .env("STOWAWAY_ENDPOINT", sidecar.endpoint().toString())
+        .sysprop("db.password", PASSWORD).run(ReportingApp.class, "prop:db.password");
+    assertEquals(0, r.exitCode(), r.output());
+    assertEquals("pw-0ne", r.value("prop:db.password"));
   }
 
   @Test
