@@ -22,6 +22,16 @@ public record Policy(String name, String document, List<Statement> statements, K
     return false;
   }
 
+  /** The first Allow that grants the request without help from identity policies, or null. */
+  Statement firstGranting(RequestContext request) {
+    for (Statement s : statements) {
+      if (s.effect() == Effect.ALLOW && s.grantsDirectly(request)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
   /** The first statement of {@code effect} that applies to the request, or null. */
   Statement firstApplying(Effect effect, RequestContext request) {
     for (Statement s : statements) {

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * IAM's evaluation for one account: an explicit Deny anywhere wins; otherwise an Allow in an
- * identity policy or in the resource's policy allows; otherwise the request is denied.
+ * identity policy, or an Allow in the resource's policy that names the caller (or everyone), allows;
+ * otherwise the request is denied. A resource policy naming only the account grants nothing by itself.
  */
 public final class PolicyEvaluator {
 
@@ -30,7 +31,7 @@ public final class PolicyEvaluator {
       }
     }
     if (resourcePolicy != null) {
-      Statement allow = resourcePolicy.firstApplying(Effect.ALLOW, request);
+      Statement allow = resourcePolicy.firstGranting(request);
       if (allow != null) {
         return new Decision(Decision.Outcome.ALLOWED, resourcePolicy.name(), allow.sid());
       }

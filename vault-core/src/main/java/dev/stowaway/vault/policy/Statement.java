@@ -31,6 +31,26 @@ record Statement(String sid, Effect effect, List<Glob> actions, boolean notActio
         && conditionsHold(request);
   }
 
+  /**
+   * Whether this Allow, in a resource policy, grants on its own. Naming the caller (or {@code *})
+   * does; naming only the caller's account does not: within one account that delegates the
+   * decision to the caller's identity policies, as AWS evaluates it.
+   */
+  boolean grantsDirectly(RequestContext request) {
+    if (!applies(request)) {
+      return false;
+    }
+    if (principals == null || notPrincipal) {
+      return true;
+    }
+    for (String p : principals) {
+      if (p.equals("*") || p.equals(request.principalArn())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private boolean actionMatches(String action) {
     boolean any = false;
     for (Glob g : actions) {

@@ -106,8 +106,12 @@ class PolicyEvaluatorTest {
         PROD_DB, DENY_RES);
     String wholeAccount = "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + ACCOUNT
         + ":root\"},\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}}";
-    addFull("account root principal means every principal of the account", NONE, wholeAccount, OTHER,
+    addFull("account principal alone grants nothing: it defers to identity policies", NONE, wholeAccount, OTHER,
+        "secretsmanager:GetSecretValue", PROD_DB, IMPLICIT);
+    addFull("account principal with an identity allow", READ_PROD, wholeAccount, APP,
         "secretsmanager:GetSecretValue", PROD_DB, ALLOW);
+    addFull("account principal in a Deny covers every principal of the account", READ_PROD,
+        wholeAccount.replace("Allow", "Deny"), APP, "secretsmanager:GetSecretValue", PROD_DB, DENY_RES);
     addFull("account root principal excludes other accounts", NONE, wholeAccount,
         "arn:aws:iam::999999999999:user/x", "secretsmanager:GetSecretValue", PROD_DB, IMPLICIT);
     String anyone = "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}}";
