@@ -5,6 +5,7 @@ import dev.stowaway.vault.identity.AccessKeys;
 import dev.stowaway.vault.identity.Groups;
 import dev.stowaway.vault.identity.ManagedPolicies;
 import dev.stowaway.vault.identity.MfaDevices;
+import dev.stowaway.vault.identity.Roles;
 import dev.stowaway.vault.identity.SessionTokens;
 import dev.stowaway.vault.identity.IdentityService;
 import dev.stowaway.vault.policy.Authorizer;
@@ -35,11 +36,13 @@ public final class Vault implements AutoCloseable {
   private final ManagedPolicies policies;
   private final MfaDevices mfaDevices;
   private final SessionTokens sessions;
+  private final Roles roles;
   private final Authorizer authorizer;
 
   private Vault(SecretStore store, RootKey rootKey, SecretsService secrets, AccessKeys accessKeys,
       PasswordGenerator passwords, ChangeFeed changes, IdentityService identity, Groups groups,
-      ManagedPolicies policies, MfaDevices mfaDevices, SessionTokens sessions, Authorizer authorizer) {
+      ManagedPolicies policies, MfaDevices mfaDevices, SessionTokens sessions, Roles roles, Authorizer authorizer) {
+    this.roles = roles;
     this.changes = changes;
     this.mfaDevices = mfaDevices;
     this.sessions = sessions;
@@ -82,7 +85,8 @@ public final class Vault implements AutoCloseable {
     MfaDevices mfaDevices = new MfaDevices(store, keyRing, cipher, authorizer, clock, ids, account);
     return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes, identity,
         new Groups(store, authorizer, clock, ids, account), new ManagedPolicies(store, authorizer, clock, ids, account),
-        mfaDevices, new SessionTokens(accessKeys, mfaDevices, clock), authorizer);
+        mfaDevices, new SessionTokens(accessKeys, mfaDevices, clock), new Roles(store, authorizer, clock, ids, account),
+        authorizer);
   }
 
   public SecretsService secrets() {
@@ -100,6 +104,11 @@ public final class Vault implements AutoCloseable {
 
   public ManagedPolicies policies() {
     return policies;
+  }
+
+  /** IAM roles and their trust policies. */
+  public Roles roles() {
+    return roles;
   }
 
   /** STS session credentials. */

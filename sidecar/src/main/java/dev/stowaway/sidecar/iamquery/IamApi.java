@@ -5,6 +5,7 @@ import dev.stowaway.vault.identity.IdentityService;
 import dev.stowaway.vault.identity.ManagedPolicies;
 import dev.stowaway.vault.identity.MfaDevices;
 import dev.stowaway.vault.identity.NewMfaDevice;
+import dev.stowaway.vault.identity.Roles;
 import dev.stowaway.vault.store.MfaDeviceRecord;
 import dev.stowaway.vault.policy.Decision;
 import dev.stowaway.vault.store.GroupRecord;
@@ -20,12 +21,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The IAM Query actions ({@code Version=2010-05-08}): users, groups, policies, access keys, MFA devices. */
+/** The IAM Query actions ({@code Version=2010-05-08}): users, groups, roles, policies, access keys, MFA devices. */
 final class IamApi implements QueryApi {
 
   private final Map<String, Action> actions = new LinkedHashMap<>();
 
-  IamApi(IdentityService iam, Groups groups, ManagedPolicies policies, MfaDevices mfa) {
+  IamApi(IdentityService iam, Groups groups, ManagedPolicies policies, MfaDevices mfa, Roles roles) {
     actions.put("CreateUser", (in, caller, xml) -> user(xml, iam.as(caller).createUser(in.required("UserName"), in.get("Path"))));
     actions.put("GetUser", (in, caller, xml) -> user(xml, iam.as(caller).getUser(in.get("UserName"))));
     actions.put("ListUsers", (in, caller, xml) -> {
@@ -175,6 +176,7 @@ final class IamApi implements QueryApi {
     actions.put("DeleteUserPolicy", (in, caller, xml) -> iam.as(caller).deleteUserPolicy(in.required("UserName"),
         in.required("PolicyName")));
     mfaActions(mfa);
+    RoleActions.register(actions, roles);
   }
 
   private void mfaActions(MfaDevices mfa) {

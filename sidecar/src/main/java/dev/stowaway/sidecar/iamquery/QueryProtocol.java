@@ -24,7 +24,7 @@ public final class QueryProtocol {
   public QueryProtocol(Vault vault, SigV4Verifier verifier) {
     this.vault = vault;
     this.verifier = verifier;
-    QueryApi iam = new IamApi(vault.identity(), vault.groups(), vault.policies(), vault.mfaDevices());
+    QueryApi iam = new IamApi(vault.identity(), vault.groups(), vault.policies(), vault.mfaDevices(), vault.roles());
     QueryApi sts = new StsApi(vault.sessions());
     this.byVersion = Map.of(iam.version(), iam, sts.version(), sts);
   }

@@ -50,6 +50,10 @@ class EveryActionIsAuthorizedIT {
     PARAMETERS.put("PolicySourceArn", "arn:aws:iam::123456789012:user/someone");
     PARAMETERS.put("ActionNames.member.1", "secretsmanager:GetSecretValue");
     PARAMETERS.put("VirtualMFADeviceName", "phone");
+    PARAMETERS.put("RoleName", "worker");
+    PARAMETERS.put("AssumeRolePolicyDocument", "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":"
+        + "\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:user/someone\"},"
+        + "\"Action\":\"sts:AssumeRole\"}}");
     PARAMETERS.put("SerialNumber", "arn:aws:iam::123456789012:mfa/phone");
     PARAMETERS.put("AuthenticationCode1", "123456");
     PARAMETERS.put("AuthenticationCode2", "234567");
@@ -79,7 +83,7 @@ class EveryActionIsAuthorizedIT {
 
   static Stream<String> servedActions() {
     Vault vault = sidecar.sidecar().vault();
-    return new IamApi(vault.identity(), vault.groups(), vault.policies(), vault.mfaDevices()).actions().keySet().stream();
+    return new IamApi(vault.identity(), vault.groups(), vault.policies(), vault.mfaDevices(), vault.roles()).actions().keySet().stream();
   }
 
   @ParameterizedTest

@@ -160,15 +160,17 @@ public final class ManagedPolicies {
     });
   }
 
-  /** How many users and groups a policy is attached to. */
+  /** How many users, groups and roles a policy is attached to. */
   public int attachmentCount(String arn) {
     return store.read(view -> (int) (view.users().stream().filter(u -> u.attachedPolicies().contains(arn)).count()
-        + view.groups().stream().filter(g -> g.attachedPolicies().contains(arn)).count()));
+        + view.groups().stream().filter(g -> g.attachedPolicies().contains(arn)).count()
+        + view.roles().stream().filter(r -> r.attachedPolicies().contains(arn)).count()));
   }
 
   private static long attachments(StoreTransaction tx, String arn) {
     return tx.users().stream().filter(u -> u.attachedPolicies().contains(arn)).count()
-        + tx.groups().stream().filter(g -> g.attachedPolicies().contains(arn)).count();
+        + tx.groups().stream().filter(g -> g.attachedPolicies().contains(arn)).count()
+        + tx.roles().stream().filter(r -> r.attachedPolicies().contains(arn)).count();
   }
 
   private ManagedPolicyRecord policy(String arn) {

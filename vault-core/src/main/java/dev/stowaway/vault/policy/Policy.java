@@ -9,7 +9,8 @@ import java.util.List;
  */
 public record Policy(String name, String document, List<Statement> statements, Kind kind) {
 
-  public enum Kind { IDENTITY, RESOURCE }
+  /** IDENTITY: attached to a principal; RESOURCE: on a resource, naming principals; TRUST: a role's trust policy. */
+  public enum Kind { IDENTITY, RESOURCE, TRUST }
 
   /** True if some Allow statement grants every principal with no condition: what BlockPublicPolicy refuses. */
   public boolean allowsEveryoneUnconditionally() {

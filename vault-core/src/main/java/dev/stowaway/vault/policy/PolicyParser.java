@@ -31,6 +31,11 @@ public final class PolicyParser {
     return parse(name, document, Policy.Kind.RESOURCE);
   }
 
+  /** A role's trust policy: principals but no resource, the role itself being the resource. */
+  public static Policy trust(String name, String document) {
+    return parse(name, document, Policy.Kind.TRUST);
+  }
+
   private static Policy parse(String name, String document, Policy.Kind kind) {
     JsonNode root;
     try {
@@ -100,16 +105,25 @@ public final class PolicyParser {
       }
       actions.add(Glob.of(a, true));
     }
-    boolean notResource = exactlyOne(s, "Resource", "NotResource", where);
-    List<Statement.ResourcePattern> resources = strings(s.get(notResource ? "NotResource" : "Resource"), where)
-        .stream().map(Statement.ResourcePattern::of).toList();
+    boolean notResource = false;
+    List<Statement.ResourcePattern> resources;
+    if (kind == Policy.Kind.TRUST) {
+      if (s.has("Resource") || s.has("NotResource")) {
+        throw new MalformedPolicyException("Has prohibited field " + (s.has("Resource") ? "Resource" : "NotResource"));
+      }
+      resources = List.of(Statement.ResourcePattern.of("*"));
+    } else {
+      notResource = exactlyOne(s, "Resource", "NotResource", where);
+      resources = strings(s.get(notResource ? "NotResource" : "Resource"), where).stream()
+          .map(Statement.ResourcePattern::of).toList();
+    }
     List<String> principals = null;
     boolean notPrincipal = false;
     boolean hasPrincipal = s.has("Principal") || s.has("NotPrincipal");
     if (kind == Policy.Kind.IDENTITY && hasPrincipal) {
       throw new MalformedPolicyException("Policy document should not specify a principal.");
     }
-    if (kind == Policy.Kind.RESOURCE) {
+    if (kind != Policy.Kind.IDENTITY) {
       if (!hasPrincipal) {
         throw new MalformedPolicyException("Missing required field Principal in " + where);
       }

@@ -40,4 +40,8 @@ public interface StoreTransaction extends StoreView {
   void putSession(SessionRecord session);
 
   void removeSession(String accessKeyId);
+
+  void putRole(RoleRecord role);
+
+  void removeRole(String roleName);
 }

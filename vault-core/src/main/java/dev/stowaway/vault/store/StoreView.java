@@ -42,4 +42,8 @@ public interface StoreView {
   Optional<SessionRecord> session(String accessKeyId);
 
   List<SessionRecord> sessions();
+
+  Optional<RoleRecord> role(String roleName);
+
+  List<RoleRecord> roles();
 }

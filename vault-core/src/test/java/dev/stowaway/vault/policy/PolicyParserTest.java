@@ -58,4 +58,16 @@ class PolicyParserTest {
         + "on resource: arn:aws:secretsmanager:us-east-1:123456789012:secret:dev/db-a1B2c3 with an explicit deny in an "
         + "identity-based policy", explicit.deniedMessage(r.principalArn(), r.action(), r.resource()));
   }
+
+  @Test
+  void trustPolicyNeedsPrincipalsAndNoResource() {
+    String trust = "{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+        + "\"arn:aws:iam::123456789012:user/app\"},\"Action\":\"sts:AssumeRole\"}}";
+    assertEquals(1, PolicyParser.trust("trust", trust).statements().size());
+    assertEquals("Has prohibited field Resource", assertThrows(MalformedPolicyException.class,
+        () -> PolicyParser.trust("trust", trust.replace("\"Action\"", "\"Resource\":\"*\",\"Action\""))).getMessage());
+    assertEquals("Missing required field Principal in Statement 1", assertThrows(MalformedPolicyException.class,
+        () -> PolicyParser.trust("trust", "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\"}}"))
+        .getMessage());
+  }
 }

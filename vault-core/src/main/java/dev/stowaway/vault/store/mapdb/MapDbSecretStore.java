@@ -3,6 +3,7 @@ package dev.stowaway.vault.store.mapdb;
 import dev.stowaway.vault.store.AccessKeyRecord;
 import dev.stowaway.vault.store.GroupRecord;
 import dev.stowaway.vault.store.MfaDeviceRecord;
+import dev.stowaway.vault.store.RoleRecord;
 import dev.stowaway.vault.store.SessionRecord;
 import dev.stowaway.vault.store.ManagedPolicyRecord;
 import dev.stowaway.vault.store.KmsKeyRecord;
@@ -47,6 +48,7 @@ public final class MapDbSecretStore implements SecretStore {
   private final BTreeMap<String, byte[]> policies;
   private final BTreeMap<String, byte[]> mfaDevices;
   private final BTreeMap<String, byte[]> sessions;
+  private final BTreeMap<String, byte[]> roles;
   private final RecordCodec codec = new RecordCodec();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
   private boolean closed;
@@ -64,6 +66,7 @@ public final class MapDbSecretStore implements SecretStore {
     this.policies = bytesMap("iam-policies");
     this.mfaDevices = bytesMap("iam-mfa-devices");
     this.sessions = bytesMap("sts-sessions");
+    this.roles = bytesMap("iam-roles");
     db.commit();
   }
 
@@ -236,6 +239,16 @@ public final class MapDbSecretStore implements SecretStore {
       return decodeAll(sessions, SessionRecord.class);
     }
 
+    @Override
+    public Optional<RoleRecord> role(String roleName) {
+      return Optional.ofNullable(roles.get(roleName)).map(b -> codec.decode(b, RoleRecord.class));
+    }
+
+    @Override
+    public List<RoleRecord> roles() {
+      return decodeAll(roles, RoleRecord.class);
+    }
+
     private <T> List<T> decodeAll(BTreeMap<String, byte[]> map, Class<T> type) {
       List<T> all = new ArrayList<>(map.size());
       for (byte[] bytes : map.values()) {
@@ -345,6 +358,16 @@ public final class MapDbSecretStore implements SecretStore {
     @Override
     public void removeSession(String accessKeyId) {
       sessions.remove(accessKeyId);
+    }
+
+    @Override
+    public void putRole(RoleRecord role) {
+      roles.put(role.roleName(), codec.encode(role));
+    }
+
+    @Override
+    public void removeRole(String roleName) {
+      roles.remove(roleName);
     }
   }
 }
