@@ -5,6 +5,7 @@ import dev.stowaway.vault.identity.AccessKeys;
 import dev.stowaway.vault.identity.Groups;
 import dev.stowaway.vault.identity.ManagedPolicies;
 import dev.stowaway.vault.identity.MfaDevices;
+import dev.stowaway.vault.identity.RoleSessions;
 import dev.stowaway.vault.identity.Roles;
 import dev.stowaway.vault.identity.SessionTokens;
 import dev.stowaway.vault.identity.IdentityService;
@@ -37,12 +38,15 @@ public final class Vault implements AutoCloseable {
   private final MfaDevices mfaDevices;
   private final SessionTokens sessions;
   private final Roles roles;
+  private final RoleSessions roleSessions;
   private final Authorizer authorizer;
 
   private Vault(SecretStore store, RootKey rootKey, SecretsService secrets, AccessKeys accessKeys,
       PasswordGenerator passwords, ChangeFeed changes, IdentityService identity, Groups groups,
-      ManagedPolicies policies, MfaDevices mfaDevices, SessionTokens sessions, Roles roles, Authorizer authorizer) {
+      ManagedPolicies policies, MfaDevices mfaDevices, SessionTokens sessions, Roles roles, RoleSessions roleSessions,
+      Authorizer authorizer) {
     this.roles = roles;
+    this.roleSessions = roleSessions;
     this.changes = changes;
     this.mfaDevices = mfaDevices;
     this.sessions = sessions;
@@ -86,7 +90,7 @@ public final class Vault implements AutoCloseable {
     return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes, identity,
         new Groups(store, authorizer, clock, ids, account), new ManagedPolicies(store, authorizer, clock, ids, account),
         mfaDevices, new SessionTokens(accessKeys, mfaDevices, clock), new Roles(store, authorizer, clock, ids, account),
-        authorizer);
+        new RoleSessions(store, authorizer, accessKeys, mfaDevices, clock, account), authorizer);
   }
 
   public SecretsService secrets() {
@@ -109,6 +113,11 @@ public final class Vault implements AutoCloseable {
   /** IAM roles and their trust policies. */
   public Roles roles() {
     return roles;
+  }
+
+  /** STS AssumeRole. */
+  public RoleSessions roleSessions() {
+    return roleSessions;
   }
 
   /** STS session credentials. */

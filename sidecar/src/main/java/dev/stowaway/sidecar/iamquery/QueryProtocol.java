@@ -25,7 +25,7 @@ public final class QueryProtocol {
     this.vault = vault;
     this.verifier = verifier;
     QueryApi iam = new IamApi(vault.identity(), vault.groups(), vault.policies(), vault.mfaDevices(), vault.roles());
-    QueryApi sts = new StsApi(vault.sessions());
+    QueryApi sts = new StsApi(vault.sessions(), vault.roleSessions());
     this.byVersion = Map.of(iam.version(), iam, sts.version(), sts);
   }
 

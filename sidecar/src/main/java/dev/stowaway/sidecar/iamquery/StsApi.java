@@ -1,16 +1,26 @@
 package dev.stowaway.sidecar.iamquery;
 
+import dev.stowaway.vault.identity.AssumedRole;
 import dev.stowaway.vault.identity.NewSession;
+import dev.stowaway.vault.identity.RoleSessions;
 import dev.stowaway.vault.identity.SessionTokens;
 import java.util.Map;
 
-/** The STS Query actions ({@code Version=2011-06-15}): GetCallerIdentity and GetSessionToken. */
+/** The STS Query actions ({@code Version=2011-06-15}): GetCallerIdentity, GetSessionToken, AssumeRole. */
 final class StsApi implements QueryApi {
 
   private final Map<String, Action> actions;
 
-  StsApi(SessionTokens sessions) {
+  StsApi(SessionTokens sessions, RoleSessions roleSessions) {
     actions = Map.of(
+        "AssumeRole", (in, caller, xml) -> {
+          AssumedRole assumed = roleSessions.assumeRole(caller, in.required("RoleArn"), in.required("RoleSessionName"),
+              in.integer("DurationSeconds"), in.get("ExternalId"), in.get("Policy"), in.get("SerialNumber"),
+              in.get("TokenCode"));
+          credentials(xml, assumed.credentials());
+          xml.open("AssumedRoleUser").element("AssumedRoleId", assumed.assumedRoleId()).element("Arn", assumed.arn())
+              .close("AssumedRoleUser");
+        },
         "GetCallerIdentity", (in, caller, xml) -> xml.element("Arn", caller.arn()).element("UserId", caller.userId())
             .element("Account", caller.arn().split(":")[4]),
         "GetSessionToken", (in, caller, xml) -> credentials(xml, sessions.getSessionToken(caller,

@@ -70,6 +70,15 @@ public final class AccessKeys {
    * token is random; only its digest is stored.
    */
   public NewSession issueSession(String userName, Instant expiration, Long mfaAuthenticatedAt) {
+    return issueSession(userName, userArn(userName), expiration, mfaAuthenticatedAt, null, null);
+  }
+
+  /**
+   * Issues session credentials whose identity is {@code identityArn}: the user's ARN, or for a role
+   * session {@code arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION}.
+   */
+  public NewSession issueSession(String userName, String identityArn, Instant expiration, Long mfaAuthenticatedAt,
+      String roleName, String sessionPolicy) {
     String accessKeyId = "ASIA" + ids.fromAlphabet(KEY_ID_ALPHABET, 16);
     String secret = ids.fromAlphabet(SECRET_ALPHABET, 40);
     String token = Base64.getEncoder().encodeToString(ids.bytes(TOKEN_BYTES));
@@ -81,8 +90,8 @@ public final class AccessKeys {
         tx.sessions().stream().filter(x -> x.expiration() <= now).forEach(x -> tx.removeSession(x.accessKeyId()));
         KmsKeyRecord key = keyRing.resolve(tx, KeyRing.SECRETS_MANAGER_ALIAS);
         byte[] sealed = cipher.seal(key, secretBytes, context(accessKeyId)).encode();
-        tx.putSession(new SessionRecord(accessKeyId, userName, userArn(userName), sealed, digest(token), now,
-            expiration.toEpochMilli(), mfaAuthenticatedAt));
+        tx.putSession(new SessionRecord(accessKeyId, userName, identityArn, sealed, digest(token), now,
+            expiration.toEpochMilli(), mfaAuthenticatedAt, roleName, sessionPolicy));
         return null;
       });
     } finally {
@@ -105,7 +114,8 @@ public final class AccessKeys {
       SessionRecord session = view.session(accessKeyId).orElse(null);
       if (session == null || sessionToken == null
           || !MessageDigest.isEqual(session.tokenDigest(), digest(sessionToken))
-          || view.user(session.userName()).isEmpty()) {
+          || (session.isRoleSession() ? view.role(session.roleName()).isEmpty()
+              : view.user(session.userName()).isEmpty())) {
         return Optional.<SigningKey>empty();
       }
       if (clock.millis() >= session.expiration()) {
@@ -113,8 +123,9 @@ public final class AccessKeys {
       }
       Envelope envelope = Envelope.decode(session.sealedSecret());
       byte[] secret = cipher.open(keyRing.resolve(view, envelope.keyId()), envelope, context(accessKeyId));
-      return Optional.of(new SigningKey(new Principal(session.userName(), session.userArn(), accessKeyId, true,
-          session.mfaAuthenticatedAt()), secret));
+      String userName = session.isRoleSession() ? null : session.userName();
+      return Optional.of(new SigningKey(new Principal(userName, session.userArn(), accessKeyId, true,
+          session.mfaAuthenticatedAt(), session.roleName(), session.sessionPolicy()), secret));
     });
   }
 

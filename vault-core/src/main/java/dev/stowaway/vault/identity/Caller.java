@@ -5,14 +5,18 @@ package dev.stowaway.vault.identity;
  * is the vault itself (its sweeper, its start-up), which policies do not govern.
  */
 public record Caller(String userName, String userId, String arn, String accessKeyId, String sourceIp,
-    boolean secureTransport, boolean temporary, Long mfaAuthenticatedAt) {
+    boolean secureTransport, boolean temporary, Long mfaAuthenticatedAt, String roleName, String sessionPolicy) {
 
   public static final Caller SYSTEM = new Caller(null, null, null, null, null, true);
 
   /** A caller with long-term credentials. */
   public Caller(String userName, String userId, String arn, String accessKeyId, String sourceIp,
       boolean secureTransport) {
-    this(userName, userId, arn, accessKeyId, sourceIp, secureTransport, false, null);
+    this(userName, userId, arn, accessKeyId, sourceIp, secureTransport, false, null, null, null);
+  }
+
+  public boolean isRoleSession() {
+    return roleName != null;
   }
 
   public boolean isSystem() {

@@ -66,10 +66,18 @@ public final class IdentityService {
 
   /** The caller as a Caller, for a user found by its access key. */
   public Caller callerFor(Principal principal, String sourceIp, boolean secure) {
-    UserRecord user = store.read(view -> view.user(principal.userName())).orElse(null);
-    String userId = user == null ? principal.accessKeyId() : user.userId();
+    String userId;
+    if (principal.roleName() != null) {
+      // as AWS: ROLEID:SESSION, the session name being the last part of the assumed-role ARN
+      String session = principal.arn().substring(principal.arn().lastIndexOf('/') + 1);
+      userId = store.read(view -> view.role(principal.roleName())).map(r -> r.roleId() + ":" + session)
+          .orElse(principal.accessKeyId());
+    } else {
+      UserRecord user = store.read(view -> view.user(principal.userName())).orElse(null);
+      userId = user == null ? principal.accessKeyId() : user.userId();
+    }
     return new Caller(principal.userName(), userId, principal.arn(), principal.accessKeyId(), sourceIp, secure,
-        principal.temporary(), principal.mfaAuthenticatedAt());
+        principal.temporary(), principal.mfaAuthenticatedAt(), principal.roleName(), principal.sessionPolicy());
   }
 
   // ---- users --------------------------------------------------------------------------------

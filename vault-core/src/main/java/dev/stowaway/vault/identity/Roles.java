@@ -100,6 +100,7 @@ public final class Roles {
       if (!role.attachedPolicies().isEmpty()) {
         throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must detach all policies first.");
       }
+      tx.sessions().stream().filter(x -> roleName.equals(x.roleName())).forEach(x -> tx.removeSession(x.accessKeyId()));
       tx.removeRole(roleName);
       return null;
     });

@@ -8,7 +8,11 @@ package dev.stowaway.vault.policy;
  */
 public record Decision(Outcome outcome, String policy, String sid) {
 
-  public enum Outcome { ALLOWED, EXPLICIT_DENY_IDENTITY, EXPLICIT_DENY_RESOURCE, IMPLICIT_DENY }
+  public enum Outcome {
+    ALLOWED, EXPLICIT_DENY_IDENTITY, EXPLICIT_DENY_RESOURCE, EXPLICIT_DENY_SESSION, IMPLICIT_DENY,
+    /** Identity policies allow, the session policy passed to AssumeRole does not. */
+    IMPLICIT_DENY_SESSION
+  }
 
   public boolean allowed() {
     return outcome == Outcome.ALLOWED;
@@ -20,6 +24,8 @@ public record Decision(Outcome outcome, String policy, String sid) {
     return switch (outcome) {
       case EXPLICIT_DENY_IDENTITY -> base + " with an explicit deny in an identity-based policy";
       case EXPLICIT_DENY_RESOURCE -> base + " with an explicit deny in a resource-based policy";
+      case EXPLICIT_DENY_SESSION -> base + " with an explicit deny in a session policy";
+      case IMPLICIT_DENY_SESSION -> base + " because no session policy allows the " + action + " action";
       default -> base + " because no identity-based policy allows the " + action + " action";
     };
   }

@@ -7,4 +7,11 @@ package dev.stowaway.vault.store;
  * @param mfaAuthenticatedAt epoch seconds of the MFA code that opened the session, or null without MFA
  */
 public record SessionRecord(String accessKeyId, String userName, String userArn, byte[] sealedSecret,
-    byte[] tokenDigest, long createdDate, long expiration, Long mfaAuthenticatedAt) {}
+    byte[] tokenDigest, long createdDate, long expiration, Long mfaAuthenticatedAt, String roleName,
+    String sessionPolicy) {
+
+  /** @param userName for a role session, the user (or null) who assumed it; the identity is {@code userArn} */
+  public boolean isRoleSession() {
+    return roleName != null;
+  }
+}
