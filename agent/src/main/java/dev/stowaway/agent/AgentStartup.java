@@ -9,6 +9,7 @@ import dev.stowaway.agent.instrument.JdkHooks;
 import dev.stowaway.agent.instrument.LibraryGate;
 import dev.stowaway.agent.resolve.AgentHooks;
 import dev.stowaway.agent.resolve.AwsCredentials;
+import dev.stowaway.agent.resolve.RoleCredentials;
 import dev.stowaway.agent.resolve.ChangeFeedFollower;
 import dev.stowaway.agent.resolve.Fingerprints;
 import dev.stowaway.agent.resolve.PlaceholderParser;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Reads the settings, checks every placeholder already in system properties and the environment
@@ -47,7 +49,8 @@ final class AgentStartup {
     } catch (AwsCredentials.CredentialsException e) {
       throw new StartupFailure(e.getMessage(), config.failOnError());
     }
-    SidecarClient client = new SidecarClient(config.endpoint(), credentials, config.region(), Clock.systemUTC(),
+    Supplier<AwsCredentials> signing = credentialsFor(config, credentials);
+    SidecarClient client = new SidecarClient(config.endpoint(), signing, config.region(), Clock.systemUTC(),
         Duration.ofSeconds(2));
     Resolver resolver = new Resolver(client, config.ttl(), config.maxStale(), Ticker.systemTicker(),
         new Fingerprints());
@@ -61,6 +64,19 @@ final class AgentStartup {
     LibraryGate.install(inst);
     new ChangeFeedFollower(client, resolver, Clock.systemUTC()).start();
     // No line on success: a guest that starts cleanly stays quiet (and does not set up logging).
+  }
+
+  /** The base credentials, or those of the configured role, assumed now and refreshed from here on. */
+  private static Supplier<AwsCredentials> credentialsFor(AgentConfig config, AwsCredentials base) {
+    if (config.role() == null) {
+      return base;
+    }
+    try {
+      return new RoleCredentials(config.endpoint(), base, config.region(), config.role(), config.roleSessionName(),
+          config.roleDuration(), config.roleRefreshAhead(), Clock.systemUTC()).start();
+    } catch (RuntimeException e) {
+      throw new StartupFailure(e.getMessage(), config.failOnError());
+    }
   }
 
   /** Resolves each placeholder once (warming the cache); returns how many there were. */

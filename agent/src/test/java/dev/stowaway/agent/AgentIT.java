@@ -230,7 +230,8 @@ class AgentIT {
   void unknownSettingStopsStartUpNamingIt() {
     AgentProcess.Result r = app().agentArgs("tll=5s").run(ReportingApp.class, "prop:java.version");
     assertEquals(1, r.exitCode());
-    assertTrue(r.output().contains("stowaway-agent: unknown setting 'tll' (known: endpoint, ttl, onError, maxStale, region)"),
+    assertTrue(r.output().contains("stowaway-agent: unknown setting 'tll' (known: endpoint, ttl, onError, maxStale, region, "
+        + "role, roleSessionName, roleDuration, roleRefreshAhead)"),
         r.output());
   }
 
@@ -288,6 +289,35 @@ class AgentIT {
         .sysprop("db.password", PASSWORD).run(ReportingApp.class, "prop:db.password");
     assertEquals(0, r.exitCode(), r.output());
     assertEquals("pw-0ne", r.value("prop:db.password"));
+  }
+
+  @Test
+  void runsOnAnAssumedRoleAndRefreshesItsCredentials() throws Exception {
+    var vault = sidecar.sidecar().vault();
+    vault.identity().createUser("workload", null);
+    var key = vault.identity().createAccessKey("workload");
+    String trust = "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+        + "\"arn:aws:iam::123456789012:user/workload\"},\"Action\":\"sts:AssumeRole\"}}";
+    vault.roles().createRole("agent-role", null, trust, null, null);
+    vault.roles().putRolePolicy("agent-role", "read", "{\"Statement\":{\"Effect\":\"Allow\","
+        + "\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}}");
+    // the user itself may read nothing: every value below comes through the role
+    try (AgentProcess.Running running = new AgentProcess()
+        .env("AWS_ACCESS_KEY_ID", key.accessKeyId()).env("AWS_SECRET_ACCESS_KEY", key.secretAccessKey())
+        .env("STOWAWAY_ENDPOINT", sidecar.endpoint().toString())
+        .agentArgs("role=arn:aws:iam::123456789012:role/agent-role,roleDuration=15m,roleRefreshAhead=899s,ttl=250ms")
+        .sysprop("db.password", PASSWORD).start(dev.stowaway.agent.app.CommandApp.class)) {
+      running.await(l -> l.equals("ready"), 60);
+      running.send("prop db.password");
+      assertEquals("db.password=pw-0ne", running.await(l -> l.startsWith("db.password="), 30));
+      // a refresh is due about every second; refusing the next one makes it visible
+      vault.roles().updateAssumeRolePolicy("agent-role", trust.replace("Allow", "Deny"));
+      String warning = running.await(l -> l.contains("cannot refresh the credentials of role"), 30);
+      assertTrue(warning.contains("arn:aws:iam::123456789012:role/agent-role"), warning);
+      running.send("prop db.password"); // the last credentials are still valid: resolution goes on
+      assertEquals("db.password=pw-0ne", running.await(l -> l.startsWith("db.password="), 30));
+      running.send("exit");
+    }
   }
 
   @Test

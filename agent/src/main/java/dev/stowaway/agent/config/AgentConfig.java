@@ -11,5 +11,10 @@ import java.time.Duration;
  * @param failOnError {@code onError=fail} (default): an unresolvable placeholder at start-up stops the JVM
  * @param maxStale how long cached values are still served while the sidecar is unreachable, default 15 min
  * @param region the region requests are signed for
+ * @param role a role ARN to assume with the base credentials, or null to sign with them directly
+ * @param roleSessionName the session name for {@code role}, default {@code stowaway-agent}
+ * @param roleDuration how long each assumed session lasts, default 1 h
+ * @param roleRefreshAhead how long before expiry the role is assumed again, default 5 min
  */
-public record AgentConfig(URI endpoint, Duration ttl, boolean failOnError, Duration maxStale, String region) {}
+public record AgentConfig(URI endpoint, Duration ttl, boolean failOnError, Duration maxStale, String region,
+    String role, String roleSessionName, Duration roleDuration, Duration roleRefreshAhead) {}

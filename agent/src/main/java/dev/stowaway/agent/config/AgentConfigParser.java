@@ -19,7 +19,11 @@ public final class AgentConfigParser {
       "ttl", "STOWAWAY_TTL",
       "onError", "STOWAWAY_ON_ERROR",
       "maxStale", "STOWAWAY_MAX_STALE",
-      "region", "STOWAWAY_REGION");
+      "region", "STOWAWAY_REGION",
+      "role", "STOWAWAY_ROLE",
+      "roleSessionName", "STOWAWAY_ROLE_SESSION_NAME",
+      "roleDuration", "STOWAWAY_ROLE_DURATION",
+      "roleRefreshAhead", "STOWAWAY_ROLE_REFRESH_AHEAD");
 
   private AgentConfigParser() {}
 
@@ -30,7 +34,8 @@ public final class AgentConfigParser {
         int eq = pair.indexOf('=');
         String key = (eq < 0 ? pair : pair.substring(0, eq)).trim();
         if (!ENV_NAMES.containsKey(key)) {
-          throw new AgentConfigException("unknown setting '" + key + "' (known: endpoint, ttl, onError, maxStale, region)");
+          throw new AgentConfigException("unknown setting '" + key + "' (known: endpoint, ttl, onError, maxStale, region, role, "
+              + "roleSessionName, roleDuration, roleRefreshAhead)");
         }
         if (eq < 0) {
           throw new AgentConfigException("setting '" + key + "' needs a value, as " + key + "=VALUE");
@@ -46,6 +51,9 @@ public final class AgentConfigParser {
     b.maxStale(source(given, env, "maxStale"), value(given, env, "maxStale", "15m"));
     String defaultRegion = env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
     b.region(source(given, env, "region"), value(given, env, "region", defaultRegion));
+    b.role(source(given, env, "role"), value(given, env, "role", null),
+        value(given, env, "roleSessionName", "stowaway-agent"), value(given, env, "roleDuration", "1h"),
+        value(given, env, "roleRefreshAhead", "5m"));
     return b.build();
   }
 
@@ -69,6 +77,10 @@ public final class AgentConfigParser {
     private boolean failOnError;
     private Duration maxStale;
     private String region;
+    private String role;
+    private String roleSessionName;
+    private Duration roleDuration;
+    private Duration roleRefreshAhead;
 
     void endpoint(String name, String value) {
       try {
@@ -105,8 +117,31 @@ public final class AgentConfigParser {
       region = value;
     }
 
+    void role(String name, String arn, String sessionName, String duration, String refreshAhead) {
+      if (arn != null && !arn.matches("arn:aws:iam::\\d{12}:role/.+")) {
+        throw new AgentConfigException(name + " must be a role ARN such as arn:aws:iam::123456789012:role/app, got '"
+            + arn + "'");
+      }
+      if (!sessionName.matches("[\\w+=,.@-]{2,64}")) {
+        throw new AgentConfigException("roleSessionName must be 2 to 64 of A-Z a-z 0-9 + = , . @ _ -, got '"
+            + sessionName + "'");
+      }
+      role = arn;
+      roleSessionName = sessionName;
+      roleDuration = duration("roleDuration", duration);
+      roleRefreshAhead = duration("roleRefreshAhead", refreshAhead);
+      if (roleDuration.toSeconds() < 900 || roleDuration.toSeconds() > 43_200) {
+        throw new AgentConfigException("roleDuration must be between 15m and 12h, got '" + duration + "'");
+      }
+      if (roleRefreshAhead.compareTo(roleDuration) >= 0) {
+        throw new AgentConfigException("roleRefreshAhead must be shorter than roleDuration, got '" + refreshAhead
+            + "'");
+      }
+    }
+
     AgentConfig build() {
-      return new AgentConfig(endpoint, ttl, failOnError, maxStale, region);
+      return new AgentConfig(endpoint, ttl, failOnError, maxStale, region, role, roleSessionName, roleDuration,
+          roleRefreshAhead);
     }
 
     /** {@code 300}, {@code 300s}, {@code 250ms}, {@code 5m}, {@code 1h} or ISO-8601 {@code PT5M}. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Credentials from AWS's usual sources: {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}
@@ -13,7 +14,15 @@ import java.util.Map;
  * ({@code AWS_SHARED_CREDENTIALS_FILE}, default {@code ~/.aws/credentials}) and profile
  * ({@code AWS_PROFILE}, default {@code default}).
  */
-public record AwsCredentials(String accessKeyId, String secretAccessKey, String sessionToken) {
+public record AwsCredentials(String accessKeyId, String secretAccessKey, String sessionToken)
+    implements Supplier<AwsCredentials> {
+
+  /** Fixed credentials supply themselves (no lambda: this runs in premain, where each bootstrap costs). */
+  @Override
+  public AwsCredentials get() {
+    return this;
+  }
+
 
   @Override
   public String toString() {

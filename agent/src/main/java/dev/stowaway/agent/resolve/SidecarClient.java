@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Calls the sidecar's AWS JSON 1.1 API with SigV4, over the JDK's HttpURLConnection (keep-alive,
@@ -29,7 +30,7 @@ public final class SidecarClient {
   private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
 
   private final URI endpoint;
-  private final AwsCredentials credentials;
+  private final Supplier<AwsCredentials> credentials;
   private final SigV4Signer secretsManager;
   private final SigV4Signer ssm;
   private final Clock clock;
@@ -37,6 +38,12 @@ public final class SidecarClient {
   private final int readTimeoutMillis;
 
   public SidecarClient(URI endpoint, AwsCredentials credentials, String region, Clock clock, Duration timeout) {
+    this(endpoint, (Supplier<AwsCredentials>) credentials, region, clock, timeout);
+  }
+
+  /** With credentials that may change under it, such as an assumed role's. */
+  public SidecarClient(URI endpoint, Supplier<AwsCredentials> credentials, String region, Clock clock,
+      Duration timeout) {
     this.endpoint = endpoint;
     this.credentials = credentials;
     this.secretsManager = new SigV4Signer(region, "secretsmanager");
@@ -113,7 +120,7 @@ public final class SidecarClient {
   public HttpURLConnection openChangeFeed(String lastEventId, Duration readTimeout) throws IOException {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Host", endpoint.getPort() < 0 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort());
-    Map<String, String> signed = secretsManager.sign("GET", "/v1/events", headers, new byte[0], credentials,
+    Map<String, String> signed = secretsManager.sign("GET", "/v1/events", headers, new byte[0], credentials.get(),
         clock.instant());
     HttpURLConnection http = (HttpURLConnection) endpoint.resolve("/v1/events").toURL().openConnection();
     http.setConnectTimeout(connectTimeoutMillis);
@@ -141,7 +148,7 @@ public final class SidecarClient {
     headers.put("Host", host);
     headers.put("Content-Type", CONTENT_TYPE);
     headers.put("X-Amz-Target", target);
-    Map<String, String> signed = signer.sign("POST", "/", headers, body, credentials, clock.instant());
+    Map<String, String> signed = signer.sign("POST", "/", headers, body, credentials.get(), clock.instant());
     int status;
     byte[] response;
     try {

@@ -41,13 +41,19 @@ class AgentConfigParserTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "colour=blue|unknown setting 'colour' (known: endpoint, ttl, onError, maxStale, region)",
+      "colour=blue|unknown setting 'colour' (known: endpoint, ttl, onError, maxStale, region, role, roleSessionName, "
+          + "roleDuration, roleRefreshAhead)",
       "ttl|setting 'ttl' needs a value, as ttl=VALUE",
       "ttl=soon|ttl must be a duration such as 300s, 5m or 1h, got 'soon'",
       "maxStale=-5s|maxStale must be a duration such as 300s, 5m or 1h, got '-5s'",
       "onError=explode|onError must be 'fail' or 'warn', got 'explode'",
       "endpoint=ftp://x|endpoint must be an http(s) URL such as http://127.0.0.1:2773, got 'ftp://x'",
-      "region=mars|region must look like us-east-1, got 'mars'"})
+      "region=mars|region must look like us-east-1, got 'mars'",
+      "role=app|role must be a role ARN such as arn:aws:iam::123456789012:role/app, got 'app'",
+      "role=arn:aws:iam::123456789012:role/app,roleDuration=5m|roleDuration must be between 15m and 12h, got '5m'",
+      "role=arn:aws:iam::123456789012:role/app,roleRefreshAhead=2h|roleRefreshAhead must be shorter than "
+          + "roleDuration, got '2h'",
+      "roleSessionName=x|roleSessionName must be 2 to 64 of A-Z a-z 0-9 + = , . @ _ -, got 'x'"})
   void badSettingsAreNamed(String args, String message) {
     AgentConfigException e = assertThrows(AgentConfigException.class, () -> AgentConfigParser.parse(args, Map.of()));
     assertEquals(message, e.getMessage());
