@@ -12,8 +12,8 @@ import dev.stowaway.vault.store.SessionRecord;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
@@ -102,7 +102,7 @@ public final class AccessKeys {
 
   /**
    * The signing key for {@code accessKeyId}: an active long-term key, or a live session whose token
-   * is {@code sessionToken} and whose user still exists. Empty when there is no such key.
+   * is {@code sessionToken} and whose user (or role) still exists. Empty when there is no such key.
    *
    * @throws ExpiredCredentialsException for session credentials past their expiration
    */

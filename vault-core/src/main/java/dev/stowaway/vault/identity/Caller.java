@@ -1,5 +1,7 @@
 package dev.stowaway.vault.identity;
 
+import dev.stowaway.vault.VaultException;
+
 /**
  * Who is asking, and from where: what authorization and the request context need. {@link #SYSTEM}
  * is the vault itself (its sweeper, its start-up), which policies do not govern.
@@ -17,6 +19,17 @@ public record Caller(String userName, String userId, String arn, String accessKe
 
   public boolean isRoleSession() {
     return roleName != null;
+  }
+
+  /** The user an IAM call names, defaulting to the caller itself, which a role session cannot be. */
+  public String userNameOr(String given) {
+    if (given != null) {
+      return given;
+    }
+    if (userName == null) {
+      throw VaultException.validation("Must specify userName when calling with non-User credentials");
+    }
+    return userName;
   }
 
   public boolean isSystem() {

@@ -99,7 +99,7 @@ public final class IdentityService {
 
   /** GetUser; a null name means the caller. */
   public UserRecord getUser(String userName) {
-    String name = userName != null ? userName : caller.userName();
+    String name = caller.userNameOr(userName);
     if (name == null) {
       throw VaultException.validation("Must specify userName when calling with non-User credentials");
     }
@@ -196,7 +196,7 @@ public final class IdentityService {
 
   /** CreateAccessKey; a null name means the caller. At most two keys per user. */
   public NewAccessKey createAccessKey(String userName) {
-    String name = userName != null ? userName : caller.userName();
+    String name = caller.userNameOr(userName);
     authorize("iam:CreateAccessKey", name);
     user(name);
     long existing = store.read(view -> view.accessKeys().stream().filter(k -> k.userName().equals(name)).count());
@@ -207,7 +207,7 @@ public final class IdentityService {
   }
 
   public List<AccessKeyRecord> listAccessKeys(String userName) {
-    String name = userName != null ? userName : caller.userName();
+    String name = caller.userNameOr(userName);
     authorize("iam:ListAccessKeys", name);
     user(name);
     return store.read(view -> view.accessKeys().stream().filter(k -> k.userName().equals(name))
@@ -219,7 +219,7 @@ public final class IdentityService {
       throw VaultException.validation("1 validation error detected: Value '" + status + "' at 'status' failed to "
           + "satisfy constraint: Member must satisfy enum value set: [Active, Inactive]");
     }
-    String name = userName != null ? userName : caller.userName();
+    String name = caller.userNameOr(userName);
     authorize("iam:UpdateAccessKey", name);
     changed(tx -> {
       AccessKeyRecord key = ownKey(tx.accessKey(accessKeyId).orElse(null), name, accessKeyId);
@@ -230,7 +230,7 @@ public final class IdentityService {
   }
 
   public void deleteAccessKey(String userName, String accessKeyId) {
-    String name = userName != null ? userName : caller.userName();
+    String name = caller.userNameOr(userName);
     authorize("iam:DeleteAccessKey", name);
     changed(tx -> {
       ownKey(tx.accessKey(accessKeyId).orElse(null), name, accessKeyId);

@@ -141,7 +141,7 @@ public final class MfaDevices {
 
   /** The devices enabled for {@code userName} (the caller's own when null). */
   public List<MfaDeviceRecord> list(String userName) {
-    String user = userName != null ? userName : caller.userName();
+    String user = caller.userNameOr(userName);
     authorizer.authorize(caller, "iam:ListMFADevices", userArn(user), Map.of(), null);
     return store.read(view -> {
       if (view.user(user).isEmpty()) {

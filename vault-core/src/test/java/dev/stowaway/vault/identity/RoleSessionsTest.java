@@ -88,4 +88,18 @@ class RoleSessionsTest {
     assertEquals("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
         tooLong.getMessage());
   }
+
+  @Test
+  void aRoleSessionMustNameTheUserOfAnIamCall() {
+    vault.roles().createRole("ops", null, TRUST_ACCOUNT, null, null);
+    Caller alice = user("alice");
+    vault.identity().putUserPolicy("alice", "may-assume", MAY_ASSUME);
+    AssumedRole assumed = vault.roleSessions().assumeRole(alice, ROLE, "s1", null, null, null, null, null);
+    Caller session = vault.identity().callerFor(new Principal(null, assumed.arn(),
+        assumed.credentials().accessKeyId(), true, null, "ops", null), "127.0.0.1", false);
+    assertEquals(assumed.assumedRoleId(), session.userId());
+    VaultException e = assertThrows(VaultException.class, () -> vault.identity().as(session).listAccessKeys(null));
+    assertEquals(VaultError.VALIDATION, e.error());
+    assertEquals("Must specify userName when calling with non-User credentials", e.getMessage());
+  }
 }
