@@ -44,7 +44,7 @@ record Statement(String sid, Effect effect, List<Glob> actions, boolean notActio
       return true;
     }
     for (String p : principals) {
-      if (p.equals("*") || p.equals(request.principalArn())) {
+      if (p.equals("*") || names(p, request.principalArn())) {
         return true;
       }
     }
@@ -79,12 +79,34 @@ record Statement(String sid, Effect effect, List<Glob> actions, boolean notActio
     }
     boolean any = false;
     for (String p : principals) {
-      if (p.equals("*") || p.equals(principalArn) || accountRoot(p, principalArn)) {
+      if (p.equals("*") || names(p, principalArn) || accountRoot(p, principalArn)) {
         any = true;
         break;
       }
     }
     return notPrincipal != any;
+  }
+
+  /**
+   * Whether the policy's principal entry names this principal: its own ARN, or for an assumed-role
+   * session ({@code arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION}) the role's ARN, which covers
+   * every session of the role.
+   */
+  private static boolean names(String entry, String principalArn) {
+    if (entry.equals(principalArn)) {
+      return true;
+    }
+    if (principalArn == null || !principalArn.startsWith("arn:aws:sts::")) {
+      return false;
+    }
+    int roleStart = principalArn.indexOf(":assumed-role/");
+    int sessionStart = principalArn.lastIndexOf('/');
+    if (roleStart < 0 || sessionStart <= roleStart + 14) {
+      return false;
+    }
+    String account = principalArn.substring("arn:aws:sts::".length(), roleStart);
+    String role = principalArn.substring(roleStart + 14, sessionStart);
+    return entry.equals("arn:aws:iam::" + account + ":role/" + role);
   }
 
   /** {@code 123456789012} or {@code arn:aws:iam::123456789012:root} names every principal of the account. */

@@ -110,6 +110,14 @@ class PolicyEvaluatorTest {
         "secretsmanager:GetSecretValue", PROD_DB, IMPLICIT);
     addFull("account principal with an identity allow", READ_PROD, wholeAccount, APP,
         "secretsmanager:GetSecretValue", PROD_DB, ALLOW);
+    String toRole = "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" + ACCOUNT
+        + ":role/reader\"},\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"*\"}}";
+    addFull("a role ARN in a resource policy grants every session of the role", NONE, toRole,
+        "arn:aws:sts::" + ACCOUNT + ":assumed-role/reader/any-session", "secretsmanager:GetSecretValue", PROD_DB,
+        ALLOW);
+    addFull("a role ARN does not grant another role's sessions", NONE, toRole,
+        "arn:aws:sts::" + ACCOUNT + ":assumed-role/writer/any-session", "secretsmanager:GetSecretValue", PROD_DB,
+        IMPLICIT);
     addFull("account principal in a Deny covers every principal of the account", READ_PROD,
         wholeAccount.replace("Allow", "Deny"), APP, "secretsmanager:GetSecretValue", PROD_DB, DENY_RES);
     addFull("account root principal excludes other accounts", NONE, wholeAccount,
