@@ -4,9 +4,7 @@ import dev.stowaway.vault.identity.Groups;
 import dev.stowaway.vault.identity.IdentityService;
 import dev.stowaway.vault.identity.ManagedPolicies;
 import dev.stowaway.vault.identity.MfaDevices;
-import dev.stowaway.vault.identity.NewMfaDevice;
 import dev.stowaway.vault.identity.Roles;
-import dev.stowaway.vault.store.MfaDeviceRecord;
 import dev.stowaway.vault.policy.Decision;
 import dev.stowaway.vault.store.GroupRecord;
 import dev.stowaway.vault.store.ManagedPolicyRecord;
@@ -16,7 +14,6 @@ import dev.stowaway.vault.store.UserRecord;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -175,37 +172,10 @@ final class IamApi implements QueryApi {
     });
     actions.put("DeleteUserPolicy", (in, caller, xml) -> iam.as(caller).deleteUserPolicy(in.required("UserName"),
         in.required("PolicyName")));
-    mfaActions(mfa);
+    MfaActions.register(actions, mfa);
     RoleActions.register(actions, roles);
   }
 
-  private void mfaActions(MfaDevices mfa) {
-    actions.put("CreateVirtualMFADevice", (in, caller, xml) -> {
-      String name = in.required("VirtualMFADeviceName");
-      NewMfaDevice device = mfa.as(caller).createVirtual(name, in.get("Path"));
-      String account = device.serialNumber().split(":")[4];
-      // both are blobs on the wire: base64 of the Base32 text, base64 of the PNG
-      xml.open("VirtualMFADevice").element("SerialNumber", device.serialNumber())
-          .element("Base32StringSeed", Base64.getEncoder().encodeToString(
-              device.base32Seed().getBytes(StandardCharsets.US_ASCII)))
-          .element("QRCodePNG", Base64.getEncoder().encodeToString(
-              QrCodePng.render(name, account, device.base32Seed())))
-          .close("VirtualMFADevice");
-    });
-    actions.put("EnableMFADevice", (in, caller, xml) -> mfa.as(caller).enable(in.required("UserName"),
-        in.required("SerialNumber"), in.required("AuthenticationCode1"), in.required("AuthenticationCode2")));
-    actions.put("DeactivateMFADevice", (in, caller, xml) -> mfa.as(caller).deactivate(in.required("UserName"),
-        in.required("SerialNumber")));
-    actions.put("ListMFADevices", (in, caller, xml) -> {
-      xml.open("MFADevices");
-      for (MfaDeviceRecord d : mfa.as(caller).list(in.get("UserName"))) {
-        xml.open("member").element("UserName", d.userName()).element("SerialNumber", d.serialNumber())
-            .element("EnableDate", Instant.ofEpochMilli(d.enableDate())).close("member");
-      }
-      xml.close("MFADevices").element("IsTruncated", "false");
-    });
-    actions.put("DeleteVirtualMFADevice", (in, caller, xml) -> mfa.as(caller).deleteVirtual(in.required("SerialNumber")));
-  }
 
   /** The deciding policy's name as AWS reports it: the inline policy's or managed policy's name. */
   static String sourcePolicyId(String label) {
