@@ -1,5 +1,6 @@
 package dev.stowaway.sidecar;
 
+import static dev.stowaway.sidecar.testing.ByteSearch.indexOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -235,19 +236,6 @@ class SidecarProcessIT {
         assertFalse(indexOf(bytes, needle) >= 0, "plaintext found in " + file + " " + when);
       }
     }
-  }
-
-  static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 
   @Test

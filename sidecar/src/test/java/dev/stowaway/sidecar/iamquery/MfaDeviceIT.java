@@ -1,5 +1,6 @@
 package dev.stowaway.sidecar.iamquery;
 
+import static dev.stowaway.sidecar.testing.ByteSearch.indexOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -146,18 +147,5 @@ class MfaDeviceIT {
       }
     }
     sidecar = RunningSidecar.in(dataDir, clock);
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }
