@@ -51,9 +51,10 @@ public final class AgentConfigParser {
     b.maxStale(source(given, env, "maxStale"), value(given, env, "maxStale", "15m"));
     String defaultRegion = env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
     b.region(source(given, env, "region"), value(given, env, "region", defaultRegion));
-    b.role(source(given, env, "role"), value(given, env, "role", null),
-        value(given, env, "roleSessionName", "stowaway-agent"), value(given, env, "roleDuration", "1h"),
-        value(given, env, "roleRefreshAhead", "5m"));
+    b.role(source(given, env, "role"), value(given, env, "role", null));
+    b.roleSession(source(given, env, "roleSessionName"), value(given, env, "roleSessionName", "stowaway-agent"),
+        source(given, env, "roleDuration"), value(given, env, "roleDuration", "1h"),
+        source(given, env, "roleRefreshAhead"), value(given, env, "roleRefreshAhead", "5m"));
     return b.build();
   }
 
@@ -117,24 +118,28 @@ public final class AgentConfigParser {
       region = value;
     }
 
-    void role(String name, String arn, String sessionName, String duration, String refreshAhead) {
+    void role(String name, String arn) {
       if (arn != null && !arn.matches("arn:aws:iam::\\d{12}:role/.+")) {
         throw new AgentConfigException(name + " must be a role ARN such as arn:aws:iam::123456789012:role/app, got '"
             + arn + "'");
       }
+      role = arn;
+    }
+
+    void roleSession(String sessionNameSource, String sessionName, String durationSource, String duration,
+        String refreshSource, String refreshAhead) {
       if (!sessionName.matches("[\\w+=,.@-]{2,64}")) {
-        throw new AgentConfigException("roleSessionName must be 2 to 64 of A-Z a-z 0-9 + = , . @ _ -, got '"
+        throw new AgentConfigException(sessionNameSource + " must be 2 to 64 of A-Z a-z 0-9 + = , . @ _ -, got '"
             + sessionName + "'");
       }
-      role = arn;
       roleSessionName = sessionName;
-      roleDuration = duration("roleDuration", duration);
-      roleRefreshAhead = duration("roleRefreshAhead", refreshAhead);
+      roleDuration = duration(durationSource, duration);
+      roleRefreshAhead = duration(refreshSource, refreshAhead);
       if (roleDuration.toSeconds() < 900 || roleDuration.toSeconds() > 43_200) {
-        throw new AgentConfigException("roleDuration must be between 15m and 12h, got '" + duration + "'");
+        throw new AgentConfigException(durationSource + " must be between 15m and 12h, got '" + duration + "'");
       }
       if (roleRefreshAhead.compareTo(roleDuration) >= 0) {
-        throw new AgentConfigException("roleRefreshAhead must be shorter than roleDuration, got '" + refreshAhead
+        throw new AgentConfigException(refreshSource + " must be shorter than roleDuration, got '" + refreshAhead
             + "'");
       }
     }

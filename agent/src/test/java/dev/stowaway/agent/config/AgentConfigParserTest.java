@@ -71,4 +71,16 @@ class AgentConfigParserTest {
   void durationsInSeveralSpellings(String text, String iso) {
     assertEquals(Duration.parse(iso), AgentConfigParser.Builder.duration("ttl", text));
   }
+
+  @Test
+  void roleSettingsFromTheEnvironmentAreNamedByTheirVariable() {
+    AgentConfigException e = assertThrows(AgentConfigException.class, () -> AgentConfigParser.parse("",
+        Map.of("STOWAWAY_ROLE", "arn:aws:iam::123456789012:role/app", "STOWAWAY_ROLE_DURATION", "1m")));
+    assertEquals("STOWAWAY_ROLE_DURATION must be between 15m and 12h, got '1m'", e.getMessage());
+    AgentConfig c = AgentConfigParser.parse("role=arn:aws:iam::123456789012:role/app,roleDuration=2h", Map.of());
+    assertEquals("arn:aws:iam::123456789012:role/app", c.role());
+    assertEquals(Duration.ofHours(2), c.roleDuration());
+    assertEquals(Duration.ofMinutes(5), c.roleRefreshAhead());
+    assertEquals("stowaway-agent", c.roleSessionName());
+  }
 }
