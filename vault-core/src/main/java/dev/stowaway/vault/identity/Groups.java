@@ -4,8 +4,6 @@ import dev.stowaway.vault.RandomIds;
 import dev.stowaway.vault.VaultError;
 import dev.stowaway.vault.VaultException;
 import dev.stowaway.vault.policy.Authorizer;
-import dev.stowaway.vault.policy.MalformedPolicyException;
-import dev.stowaway.vault.policy.PolicyParser;
 import dev.stowaway.vault.store.GroupRecord;
 import dev.stowaway.vault.store.SecretStore;
 import dev.stowaway.vault.store.UserRecord;
@@ -118,43 +116,30 @@ public final class Groups {
   }
 
   public void putGroupPolicy(String groupName, String policyName, String document) {
+    InlinePolicies.validate(policyName, document);
     authorize("iam:PutGroupPolicy", groupName);
-    try {
-      PolicyParser.identity(policyName, document);
-    } catch (MalformedPolicyException e) {
-      throw new VaultException(VaultError.MALFORMED_POLICY, e.getMessage());
-    }
     changed(tx -> {
-      GroupRecord g = tx.group(groupName).orElseThrow(() -> noSuchGroup(groupName));
-      List<UserRecord.InlinePolicy> policies = new ArrayList<>(g.inlinePolicies());
-      policies.removeIf(p -> p.name().equals(policyName));
-      policies.add(new UserRecord.InlinePolicy(policyName, document));
-      tx.putGroup(g.withInlinePolicies(policies));
+      GroupRecord owner = tx.group(groupName).orElseThrow(() -> noSuchGroup(groupName));
+      tx.putGroup(owner.withInlinePolicies(InlinePolicies.put(owner.inlinePolicies(), policyName, document)));
       return null;
     });
   }
 
   public String getGroupPolicy(String groupName, String policyName) {
     authorize("iam:GetGroupPolicy", groupName);
-    return group(groupName).inlinePolicies().stream().filter(p -> p.name().equals(policyName)).findFirst()
-        .map(UserRecord.InlinePolicy::document)
-        .orElseThrow(() -> VaultException.notFound("The group policy with name " + policyName + " cannot be found."));
+    return InlinePolicies.get(group(groupName).inlinePolicies(), policyName, "group");
   }
 
   public List<String> listGroupPolicies(String groupName) {
     authorize("iam:ListGroupPolicies", groupName);
-    return group(groupName).inlinePolicies().stream().map(UserRecord.InlinePolicy::name).toList();
+    return InlinePolicies.names(group(groupName).inlinePolicies());
   }
 
   public void deleteGroupPolicy(String groupName, String policyName) {
     authorize("iam:DeleteGroupPolicy", groupName);
     changed(tx -> {
-      GroupRecord g = tx.group(groupName).orElseThrow(() -> noSuchGroup(groupName));
-      List<UserRecord.InlinePolicy> policies = new ArrayList<>(g.inlinePolicies());
-      if (!policies.removeIf(p -> p.name().equals(policyName))) {
-        throw VaultException.notFound("The group policy with name " + policyName + " cannot be found.");
-      }
-      tx.putGroup(g.withInlinePolicies(policies));
+      GroupRecord owner = tx.group(groupName).orElseThrow(() -> noSuchGroup(groupName));
+      tx.putGroup(owner.withInlinePolicies(InlinePolicies.delete(owner.inlinePolicies(), policyName, "group")));
       return null;
     });
   }

@@ -5,8 +5,6 @@ import dev.stowaway.vault.VaultError;
 import dev.stowaway.vault.VaultException;
 import dev.stowaway.vault.policy.Authorizer;
 import dev.stowaway.vault.policy.Decision;
-import dev.stowaway.vault.policy.MalformedPolicyException;
-import dev.stowaway.vault.policy.PolicyParser;
 import dev.stowaway.vault.store.AccessKeyRecord;
 import dev.stowaway.vault.store.SecretStore;
 import dev.stowaway.vault.store.UserRecord;
@@ -28,7 +26,6 @@ public final class IdentityService {
       "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}";
   static final int MAX_KEYS_PER_USER = 2;
   private static final Pattern USER_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
-  private static final Pattern POLICY_NAME = Pattern.compile("[\\w+=,.@-]{1,128}");
   private static final char[] ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
   private final SecretStore store;
@@ -143,51 +140,30 @@ public final class IdentityService {
   // ---- inline policies ----------------------------------------------------------------------
 
   public void putUserPolicy(String userName, String policyName, String document) {
-    if (policyName == null || !POLICY_NAME.matcher(policyName).matches()) {
-      throw VaultException.validation("1 validation error detected: Value at 'policyName' failed to satisfy "
-          + "constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
-    }
-    if (document == null || document.isEmpty()) {
-      throw VaultException.validation("1 validation error detected: Value null at 'policyDocument' failed to "
-          + "satisfy constraint: Member must not be null");
-    }
+    InlinePolicies.validate(policyName, document);
     authorize("iam:PutUserPolicy", userName);
-    try {
-      PolicyParser.identity(policyName, document);
-    } catch (MalformedPolicyException e) {
-      throw new VaultException(VaultError.MALFORMED_POLICY, e.getMessage());
-    }
     changed(tx -> {
-      UserRecord user = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
-      List<UserRecord.InlinePolicy> policies = new ArrayList<>(user.inlinePolicies());
-      policies.removeIf(p -> p.name().equals(policyName));
-      policies.add(new UserRecord.InlinePolicy(policyName, document));
-      tx.putUser(user.withInlinePolicies(policies));
+      UserRecord owner = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
+      tx.putUser(owner.withInlinePolicies(InlinePolicies.put(owner.inlinePolicies(), policyName, document)));
       return null;
     });
   }
 
   public String getUserPolicy(String userName, String policyName) {
     authorize("iam:GetUserPolicy", userName);
-    return user(userName).inlinePolicies().stream().filter(p -> p.name().equals(policyName)).findFirst()
-        .map(UserRecord.InlinePolicy::document)
-        .orElseThrow(() -> VaultException.notFound("The user policy with name " + policyName + " cannot be found."));
+    return InlinePolicies.get(user(userName).inlinePolicies(), policyName, "user");
   }
 
   public List<String> listUserPolicies(String userName) {
     authorize("iam:ListUserPolicies", userName);
-    return user(userName).inlinePolicies().stream().map(UserRecord.InlinePolicy::name).toList();
+    return InlinePolicies.names(user(userName).inlinePolicies());
   }
 
   public void deleteUserPolicy(String userName, String policyName) {
     authorize("iam:DeleteUserPolicy", userName);
     changed(tx -> {
-      UserRecord user = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
-      List<UserRecord.InlinePolicy> policies = new ArrayList<>(user.inlinePolicies());
-      if (!policies.removeIf(p -> p.name().equals(policyName))) {
-        throw VaultException.notFound("The user policy with name " + policyName + " cannot be found.");
-      }
-      tx.putUser(user.withInlinePolicies(policies));
+      UserRecord owner = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
+      tx.putUser(owner.withInlinePolicies(InlinePolicies.delete(owner.inlinePolicies(), policyName, "user")));
       return null;
     });
   }

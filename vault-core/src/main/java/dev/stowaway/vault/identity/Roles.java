@@ -23,7 +23,6 @@ public final class Roles {
 
   static final int DEFAULT_MAX_SESSION = 3600;
   private static final Pattern NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
-  private static final Pattern POLICY_NAME = Pattern.compile("[\\w+=,.@-]{1,128}");
   private static final char[] ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
   private final SecretStore store;
@@ -116,47 +115,30 @@ public final class Roles {
   }
 
   public void putRolePolicy(String roleName, String policyName, String document) {
-    if (policyName == null || !POLICY_NAME.matcher(policyName).matches()) {
-      throw VaultException.validation("1 validation error detected: Value at 'policyName' failed to satisfy "
-          + "constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
-    }
+    InlinePolicies.validate(policyName, document);
     authorize("iam:PutRolePolicy", roleName);
-    try {
-      PolicyParser.identity(policyName, document);
-    } catch (MalformedPolicyException e) {
-      throw new VaultException(VaultError.MALFORMED_POLICY, e.getMessage());
-    }
     changed(tx -> {
-      RoleRecord role = tx.role(roleName).orElseThrow(() -> noSuchRole(roleName));
-      List<UserRecord.InlinePolicy> policies = new ArrayList<>(role.inlinePolicies());
-      policies.removeIf(p -> p.name().equals(policyName));
-      policies.add(new UserRecord.InlinePolicy(policyName, document));
-      tx.putRole(role.withInlinePolicies(policies));
+      RoleRecord owner = tx.role(roleName).orElseThrow(() -> noSuchRole(roleName));
+      tx.putRole(owner.withInlinePolicies(InlinePolicies.put(owner.inlinePolicies(), policyName, document)));
       return null;
     });
   }
 
   public String getRolePolicy(String roleName, String policyName) {
     authorize("iam:GetRolePolicy", roleName);
-    return role(roleName).inlinePolicies().stream().filter(p -> p.name().equals(policyName)).findFirst()
-        .map(UserRecord.InlinePolicy::document)
-        .orElseThrow(() -> VaultException.notFound("The role policy with name " + policyName + " cannot be found."));
+    return InlinePolicies.get(role(roleName).inlinePolicies(), policyName, "role");
   }
 
   public List<String> listRolePolicies(String roleName) {
     authorize("iam:ListRolePolicies", roleName);
-    return role(roleName).inlinePolicies().stream().map(UserRecord.InlinePolicy::name).toList();
+    return InlinePolicies.names(role(roleName).inlinePolicies());
   }
 
   public void deleteRolePolicy(String roleName, String policyName) {
     authorize("iam:DeleteRolePolicy", roleName);
     changed(tx -> {
-      RoleRecord role = tx.role(roleName).orElseThrow(() -> noSuchRole(roleName));
-      List<UserRecord.InlinePolicy> policies = new ArrayList<>(role.inlinePolicies());
-      if (!policies.removeIf(p -> p.name().equals(policyName))) {
-        throw VaultException.notFound("The role policy with name " + policyName + " cannot be found.");
-      }
-      tx.putRole(role.withInlinePolicies(policies));
+      RoleRecord owner = tx.role(roleName).orElseThrow(() -> noSuchRole(roleName));
+      tx.putRole(owner.withInlinePolicies(InlinePolicies.delete(owner.inlinePolicies(), policyName, "role")));
       return null;
     });
   }
