@@ -111,10 +111,32 @@ record Statement(String sid, Effect effect, List<Glob> actions, boolean notActio
 
   /** {@code 123456789012} or {@code arn:aws:iam::123456789012:root} names every principal of the account. */
   private static boolean accountRoot(String principal, String principalArn) {
-    String account = principal.matches("\\d{12}") ? principal
-        : principal.matches("arn:aws:iam::\\d{12}:root") ? principal.substring(13, 25) : null;
-    return account != null && principalArn != null && principalArn.split(":").length > 4
-        && principalArn.split(":")[4].equals(account);
+    // evaluated per request: plain string checks, no regular expressions
+    String account = isAccountId(principal) ? principal
+        : principal.length() == 30 && principal.startsWith("arn:aws:iam::") && principal.endsWith(":root")
+            && isAccountId(principal.substring(13, 25)) ? principal.substring(13, 25) : null;
+    if (account == null || principalArn == null) {
+      return false;
+    }
+    // arn:PARTITION:SERVICE:REGION:ACCOUNT:…, the account being the fifth field
+    int at = 0;
+    for (int i = 0; i < 4 && at >= 0; i++) {
+      at = principalArn.indexOf(':', at) + 1;
+      at = at == 0 ? -1 : at;
+    }
+    return at > 0 && principalArn.startsWith(account, at) && principalArn.startsWith(":", at + account.length());
+  }
+
+  private static boolean isAccountId(String s) {
+    if (s.length() != 12) {
+      return false;
+    }
+    for (int i = 0; i < 12; i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean conditionsHold(RequestContext request) {

@@ -118,6 +118,9 @@ class PolicyEvaluatorTest {
     addFull("a role ARN does not grant another role's sessions", NONE, toRole,
         "arn:aws:sts::" + ACCOUNT + ":assumed-role/writer/any-session", "secretsmanager:GetSecretValue", PROD_DB,
         IMPLICIT);
+    addFull("a bare account id in a Deny covers every principal of the account", READ_PROD,
+        wholeAccount.replace("Allow", "Deny").replace("arn:aws:iam::" + ACCOUNT + ":root", ACCOUNT), APP,
+        "secretsmanager:GetSecretValue", PROD_DB, DENY_RES);
     addFull("account principal in a Deny covers every principal of the account", READ_PROD,
         wholeAccount.replace("Allow", "Deny"), APP, "secretsmanager:GetSecretValue", PROD_DB, DENY_RES);
     addFull("account root principal excludes other accounts", NONE, wholeAccount,
