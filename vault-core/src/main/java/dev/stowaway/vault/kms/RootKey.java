@@ -83,6 +83,28 @@ public final class RootKey implements AutoCloseable {
     return AesGcm.open(key, wrapped, aad);
   }
 
+  /**
+   * Seals key material that is not a KMS key (the audit signing key) under the root key. The
+   * purpose is bound in as associated data, so material sealed for one use cannot be opened as
+   * another.
+   */
+  public byte[] seal(byte[] material, String purpose, SecureRandom random) {
+    return wrap(material, purpose.getBytes(StandardCharsets.UTF_8), random);
+  }
+
+  /**
+   * Opens what {@link #seal} sealed for the same purpose; the caller zeroes the result.
+   *
+   * @throws RootKeyMismatchException if this root key did not seal it
+   */
+  public byte[] open(byte[] sealed, String purpose) {
+    try {
+      return unwrap(sealed, purpose.getBytes(StandardCharsets.UTF_8));
+    } catch (InvalidCipherTextException e) {
+      throw RootKeyMismatchException.forMaterial(purpose);
+    }
+  }
+
   private void checkAlive() {
     if (destroyed) {
       throw new IllegalStateException("root key was destroyed");

@@ -1,0 +1,588 @@
+package dev.stowaway.vault.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowaway.vault.kms.RootKey;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The append-only, hash-chained audit log under {@code DIR/audit/}. Each line is
+ * {@code {"seq":N,"prev":"<SHA-256 of line N-1>","event":{…CloudTrail record…}}}; the chain runs
+ * across files. One writer thread takes whatever records are waiting, writes them, syncs once and
+ * only then releases their requests (group commit). Signed digests cover the files' hashes and
+ * the previous digest's signature: at least every {@code digestInterval}, on roll, at start and on
+ * close.
+ *
+ * <p>When a write fails the log fails closed: every waiting request gets
+ * {@link AuditUnavailableException}, the file is cut back to its last good record, and each later
+ * request first probes whether the log can be written again.
+ */
+public final class AuditLog implements AutoCloseable {
+
+  /** How big and old a file may grow, how often digests are signed, and whether writes are synced. */
+  public record Settings(long maxFileBytes, Duration maxFileAge, Duration digestInterval, boolean sync) {
+
+    public static Settings defaults() {
+      return new Settings(16L << 20, Duration.ofHours(1), Duration.ofMinutes(5), true);
+    }
+
+    public Settings withMaxFileBytes(long bytes) {
+      return new Settings(bytes, maxFileAge, digestInterval, sync);
+    }
+
+    public Settings withDigestInterval(Duration interval) {
+      return new Settings(maxFileBytes, maxFileAge, interval, sync);
+    }
+
+    /** Writes without fsync: for measuring what durability costs, never for serving. */
+    public Settings unsynced() {
+      return new Settings(maxFileBytes, maxFileAge, digestInterval, false);
+    }
+  }
+
+  /** What the writer reports after each group commit, for metrics. */
+  public interface Observer {
+    void committed(int records, long nanos);
+
+    void failed(int records);
+  }
+
+  private static final Logger LOG = System.getLogger(AuditLog.class.getName());
+  private static final int MAX_BATCH = 512;
+  private static final Pending STOP = new Pending(null, null);
+
+  private final ObjectMapper json = new ObjectMapper();
+  private final Path dir;
+  private final Clock clock;
+  private final Settings settings;
+  private final AuditSigningKey signingKey;
+  private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final List<Consumer<ObjectNode>> subscribers = new CopyOnWriteArrayList<>();
+  private final Object lifecycle = new Object();
+  private final Thread writer;
+  private volatile Observer observer = new Observer() {
+    @Override
+    public void committed(int records, long nanos) {}
+
+    @Override
+    public void failed(int records) {}
+  };
+  private volatile boolean failing;
+  private boolean closed;
+
+  // Writer-thread state from here on.
+  private final MessageDigest sha256;
+  private FileChannel channel;
+  private Path current;
+  private long currentBytes;
+  private Instant currentStarted;
+  private MessageDigest currentHash;
+  private long firstSequenceInCurrent;
+  private long nextSequence;
+  private byte[] previousHash;
+  /** Files written since the last digest, by name, with what the next digest says of them. */
+  private final Map<String, FileCoverage> undigested = new LinkedHashMap<>();
+  private long lastDigestNumber;
+  private String lastDigestSignature;
+  private long lastDigestedSequence;
+  private Instant nextDigestAt;
+
+  private record Pending(ObjectNode event, CompletableFuture<Long> done) {}
+
+  private record FileCoverage(String name, long bytes, String sha256, long firstSequence, long lastSequence) {}
+
+  private AuditLog(Path dir, Clock clock, Settings settings, AuditSigningKey signingKey) {
+    this.dir = dir;
+    this.clock = clock;
+    this.settings = settings;
+    this.signingKey = signingKey;
+    this.sha256 = newSha256();
+    this.writer = new Thread(this::run, "stowaway-audit-writer");
+    this.writer.setDaemon(true);
+  }
+
+  /**
+   * Opens the log in {@code dir}, picking the chain up where the last record left it, and signs a
+   * digest over whatever the previous run wrote after its last one.
+   *
+   * @throws AuditLogDamagedException if the newest file holds a line that is not a record
+   */
+  public static AuditLog open(Path dir, RootKey rootKey, Clock clock, SecureRandom random, Settings settings)
+      throws IOException {
+    Files.createDirectories(dir);
+    AuditLog log = new AuditLog(dir, clock, settings, AuditSigningKey.loadOrCreate(dir, rootKey, random));
+    log.recover();
+    log.writeDigest();
+    log.writer.start();
+    return log;
+  }
+
+  /** The hex SHA-256 of the digest-signing public key, for operators to note down. */
+  public String signingKeyFingerprint() {
+    return signingKey.fingerprint();
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  public void observe(Observer observer) {
+    this.observer = observer;
+  }
+
+  /** Called on the writer thread with each record once it is durable; must not block. */
+  public void subscribe(Consumer<ObjectNode> subscriber) {
+    subscribers.add(subscriber);
+  }
+
+  /**
+   * Appends one record and returns its sequence number once it is durable.
+   *
+   * @throws AuditUnavailableException if it could not be written
+   */
+  public long append(ObjectNode event) {
+    return await(enqueue(new Pending(event, new CompletableFuture<>())));
+  }
+
+  /**
+   * Returns at once while the log is healthy; after a failure, asks the writer whether the log
+   * can be written again, so that nothing is done while it cannot be recorded.
+   */
+  public void checkWritable() {
+    if (failing) {
+      await(enqueue(new Pending(null, new CompletableFuture<>())));
+    }
+  }
+
+  public boolean isFailing() {
+    return failing;
+  }
+
+  private Pending enqueue(Pending pending) {
+    synchronized (lifecycle) {
+      if (closed) {
+        throw new AuditUnavailableException("the audit log is closed", null);
+      }
+      queue.add(pending);
+    }
+    return pending;
+  }
+
+  private long await(Pending pending) {
+    try {
+      return pending.done().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof AuditUnavailableException unavailable) {
+        throw unavailable;
+      }
+      throw new AuditUnavailableException("the audit log failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AuditUnavailableException("interrupted while waiting for the audit log", e);
+    }
+  }
+
+  /** Writes what is queued, signs a final digest and closes the file. */
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      queue.add(STOP);
+    }
+    try {
+      writer.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    List<Pending> batch = new ArrayList<>();
+    boolean stop = false;
+    while (!stop) {
+      try {
+        long wait = Math.max(1, Duration.between(clock.instant(), nextDigestAt).toMillis());
+        Pending first = queue.poll(Math.min(wait, 1000), TimeUnit.MILLISECONDS);
+        if (first != null) {
+          batch.add(first);
+          queue.drainTo(batch, MAX_BATCH - 1);
+          int at = batch.indexOf(STOP);
+          if (at >= 0) {
+            stop = true;
+            batch.subList(at, batch.size()).clear();
+          }
+          if (!batch.isEmpty()) {
+            commit(batch);
+          }
+          batch.clear();
+        }
+        if (stop || !clock.instant().isBefore(nextDigestAt)) {
+          tryDigest();
+        }
+      } catch (InterruptedException e) {
+        stop = true;
+      } catch (RuntimeException e) {
+        LOG.log(Level.ERROR, "audit writer error: " + e, e);
+        batch.forEach(p -> p.done().completeExceptionally(new AuditUnavailableException("audit writer error", e)));
+        batch.clear();
+      }
+    }
+    closeChannel();
+  }
+
+  private void commit(List<Pending> batch) {
+    long started = System.nanoTime();
+    long sequence = nextSequence;
+    byte[] previous = previousHash;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512 * batch.size());
+    List<ObjectNode> events = new ArrayList<>(batch.size());
+    try {
+      for (Pending pending : batch) {
+        if (pending.event() == null) {
+          continue;
+        }
+        ObjectNode line = json.createObjectNode();
+        line.put("seq", sequence);
+        line.put("prev", AuditFiles.hex(previous));
+        line.set("event", pending.event());
+        byte[] bytes = json.writeValueAsBytes(line);
+        previous = sha256.digest(bytes);
+        out.write(bytes);
+        out.write('\n');
+        events.add(pending.event());
+        sequence++;
+      }
+      if (failing) {
+        repair();
+      }
+      requireWritable();
+      if (!events.isEmpty()) {
+        if (channel == null || currentBytes > 0 && (currentBytes + out.size() > settings.maxFileBytes()
+            || !clock.instant().isBefore(currentStarted.plus(settings.maxFileAge())))) {
+          roll();
+        }
+        byte[] bytes = out.toByteArray();
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+          channel.write(buffer);
+        }
+        if (settings.sync()) {
+          channel.force(false);
+        }
+        currentHash.update(bytes);
+        currentBytes += out.size();
+        undigested.put(current.getFileName().toString(), new FileCoverage(current.getFileName().toString(),
+            currentBytes, AuditFiles.hex(cloneOf(currentHash).digest()), firstSequenceInCurrent, sequence - 1));
+        nextSequence = sequence;
+        previousHash = previous;
+      }
+    } catch (IOException e) {
+      fail(batch, e);
+      return;
+    }
+    if (failing) {
+      failing = false;
+      LOG.log(Level.WARNING, "audit log " + dir + " is writable again; serving requests");
+    }
+    long sequenceOfFirst = nextSequence - events.size();
+    for (Pending pending : batch) {
+      pending.done().complete(pending.event() == null ? -1 : sequenceOfFirst++);
+    }
+    if (!events.isEmpty()) {
+      observer.committed(events.size(), System.nanoTime() - started);
+      for (ObjectNode event : events) {
+        for (Consumer<ObjectNode> subscriber : subscribers) {
+          try {
+            subscriber.accept(event);
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "audit subscriber failed: " + e);
+          }
+        }
+      }
+    }
+  }
+
+  private void fail(List<Pending> batch, IOException cause) {
+    if (!failing) {
+      failing = true;
+      LOG.log(Level.ERROR, "AUDIT LOG CANNOT BE WRITTEN (" + cause + ") in " + dir
+          + ": every request is refused until it can be. Free space or restore write permission.");
+    }
+    AuditUnavailableException refusal = new AuditUnavailableException("the audit log cannot be written", cause);
+    int records = 0;
+    for (Pending pending : batch) {
+      if (pending.event() != null) {
+        records++;
+      }
+      pending.done().completeExceptionally(refusal);
+    }
+    observer.failed(records);
+  }
+
+  /** Loss of write permission shows here before a write fails, and the log must stop at once. */
+  private void requireWritable() throws IOException {
+    if (!Files.isWritable(dir)) {
+      throw new IOException(dir + " is not writable");
+    }
+    if (current != null && !Files.isWritable(current)) {
+      throw new IOException(current + " is not writable");
+    }
+  }
+
+  /** Cuts the current file back to its last complete, acknowledged record after a failed write. */
+  private void repair() throws IOException {
+    if (current == null) {
+      return;
+    }
+    closeChannel();
+    channel = FileChannel.open(current, StandardOpenOption.WRITE);
+    if (channel.size() > currentBytes) {
+      channel.truncate(currentBytes);
+      channel.force(false);
+    }
+    channel.position(currentBytes);
+  }
+
+  private void roll() throws IOException {
+    if (channel != null) {
+      writeDigest();
+      closeChannel();
+    }
+    Instant now = clock.instant();
+    Path next = dir.resolve(AuditFiles.recordFileName(nextSequence, now));
+    // CREATE, not CREATE_NEW: a roll that failed half-way may have left this very file, empty.
+    FileChannel opened = FileChannel.open(next, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    if (opened.size() > 0) {
+      opened.close();
+      throw new IOException(next + " already holds data; it was not written by this log");
+    }
+    channel = opened;
+    AuditSigningKey.syncDirectory(dir);
+    current = next;
+    currentBytes = 0;
+    currentStarted = now;
+    currentHash = newSha256();
+    firstSequenceInCurrent = nextSequence;
+  }
+
+  private void tryDigest() {
+    try {
+      if (!failing) {
+        writeDigest();
+      }
+    } catch (IOException e) {
+      LOG.log(Level.ERROR, "cannot write an audit digest in " + dir + ": " + e + " (will retry)");
+      nextDigestAt = clock.instant().plusSeconds(10);
+    }
+  }
+
+  /**
+   * Signs what was written since the last digest. The body is one JSON line, the signature the
+   * next; the body names the previous digest and carries its signature, so digests chain too.
+   */
+  private void writeDigest() throws IOException {
+    Instant now = clock.instant();
+    long number = lastDigestNumber + 1;
+    ObjectNode body = json.createObjectNode();
+    body.put("digestVersion", 1);
+    body.put("digestNumber", number);
+    body.put("digestTime", now.toString());
+    if (lastDigestNumber > 0) {
+      body.put("previousDigestNumber", lastDigestNumber);
+      body.put("previousDigestSignature", lastDigestSignature);
+    } else {
+      body.putNull("previousDigestNumber");
+      body.putNull("previousDigestSignature");
+    }
+    body.put("signatureAlgorithm", AuditSigningKey.ALGORITHM);
+    body.put("publicKeyFingerprint", signingKey.fingerprint());
+    body.put("lastSequence", nextSequence - 1);
+    body.put("lastRecordHash", AuditFiles.hex(previousHash));
+    ArrayNode files = body.putArray("files");
+    for (FileCoverage file : undigested.values()) {
+      ObjectNode entry = files.addObject();
+      entry.put("name", file.name());
+      entry.put("bytes", file.bytes());
+      entry.put("sha256", file.sha256());
+      entry.put("firstSequence", file.firstSequence());
+      entry.put("lastSequence", file.lastSequence());
+    }
+    byte[] bodyBytes = json.writeValueAsBytes(body);
+    String signature = Base64.getEncoder().encodeToString(signingKey.sign(bodyBytes));
+    byte[] content = (new String(bodyBytes, StandardCharsets.UTF_8) + "\n" + signature + "\n")
+        .getBytes(StandardCharsets.UTF_8);
+    AuditSigningKey.writeAtomically(dir.resolve(AuditFiles.DIGESTS).resolve(AuditFiles.digestFileName(number, now)),
+        content);
+    lastDigestNumber = number;
+    lastDigestSignature = signature;
+    lastDigestedSequence = nextSequence - 1;
+    undigested.clear();
+    nextDigestAt = now.plus(settings.digestInterval());
+  }
+
+  /**
+   * Finds where the chain stands: the last digest, then the files after it. A line without its
+   * newline is a write that was never acknowledged (a crash mid-write) and is cut off; any other
+   * line that is not a record means the log was damaged, and the vault will not sign over it.
+   */
+  private void recover() throws IOException {
+    List<Path> digests = AuditFiles.digestFiles(dir);
+    lastDigestedSequence = 0;
+    if (!digests.isEmpty()) {
+      Path last = digests.get(digests.size() - 1);
+      List<String> lines = Files.readAllLines(last, StandardCharsets.UTF_8);
+      if (lines.size() < 2) {
+        throw new AuditLogDamagedException(last + " is not a complete digest; run 'stowaway audit verify'");
+      }
+      JsonNode body = json.readTree(lines.get(0));
+      lastDigestNumber = body.path("digestNumber").asLong();
+      lastDigestSignature = lines.get(1).trim();
+      lastDigestedSequence = body.path("lastSequence").asLong();
+    }
+    nextSequence = 1;
+    previousHash = new byte[32];
+    List<Path> files = AuditFiles.recordFiles(dir);
+    // Start at the file holding the last digested record: it carries the chain, and it and
+    // everything after it may hold records no digest covers yet.
+    int from = 0;
+    for (int i = 0; i < files.size(); i++) {
+      if (AuditFiles.firstSequence(files.get(i).getFileName().toString()) <= lastDigestedSequence) {
+        from = i;
+      }
+    }
+    for (int i = from; i < files.size(); i++) {
+      scan(files.get(i), i == files.size() - 1);
+    }
+  }
+
+  /** Reads one file's records to carry the chain on; the last file stays open for appending. */
+  private void scan(Path file, boolean last) throws IOException {
+    byte[] content = Files.readAllBytes(file);
+    int end = content.length;
+    while (end > 0 && content[end - 1] != '\n') {
+      end--;
+    }
+    if (end < content.length) {
+      if (!last) {
+        throw new AuditLogDamagedException(file + " ends in the middle of a record; run 'stowaway audit verify'");
+      }
+      LOG.log(Level.WARNING, "discarding " + (content.length - end) + " bytes of an unfinished audit record at the end of "
+          + file + " (written but never acknowledged before a crash)");
+      try (FileChannel truncate = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        truncate.truncate(end);
+        truncate.force(false);
+      }
+    }
+    String name = file.getFileName().toString();
+    long firstSequence = AuditFiles.firstSequence(name);
+    long lastSequence = firstSequence - 1;
+    int start = 0;
+    int lineNumber = 0;
+    while (start < end) {
+      int newline = start;
+      while (content[newline] != '\n') {
+        newline++;
+      }
+      lineNumber++;
+      byte[] line = java.util.Arrays.copyOfRange(content, start, newline);
+      JsonNode record;
+      try {
+        record = json.readTree(line);
+      } catch (IOException e) {
+        record = null;
+      }
+      if (record == null || !record.path("seq").canConvertToLong() || !record.has("prev")) {
+        throw new AuditLogDamagedException(file + " line " + lineNumber
+            + " is not an audit record; run 'stowaway audit verify --data-dir DIR' to see what changed");
+      }
+      lastSequence = record.path("seq").asLong();
+      previousHash = sha256.digest(line);
+      start = newline + 1;
+    }
+    if (lastSequence >= firstSequence) {
+      nextSequence = lastSequence + 1;
+    } else if (nextSequence < firstSequence) {
+      nextSequence = firstSequence;
+    }
+    MessageDigest hash = newSha256();
+    hash.update(content, 0, end);
+    if (lastSequence > lastDigestedSequence) {
+      undigested.put(name, new FileCoverage(name, end, AuditFiles.hex(cloneOf(hash).digest()), firstSequence,
+          lastSequence));
+    }
+    if (last) {
+      current = file;
+      currentBytes = end;
+      currentHash = hash;
+      currentStarted = AuditFiles.startTime(name);
+      firstSequenceInCurrent = firstSequence;
+      channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+  }
+
+  private void closeChannel() {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "closing " + current + ": " + e);
+      }
+      channel = null;
+    }
+  }
+
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static MessageDigest cloneOf(MessageDigest digest) {
+    try {
+      return (MessageDigest) digest.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String hex(byte[] bytes) {
+    return HexFormat.of().formatHex(bytes);
+  }
+}

@@ -1,0 +1,207 @@
+package dev.stowaway.vault.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowaway.vault.kms.RootKeyMismatchException;
+import dev.stowaway.vault.testing.MutableClock;
+import dev.stowaway.vault.testing.TestVaults;
+import dev.stowaway.vault.testing.Unwritable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditLogIT {
+
+  private final MutableClock clock = MutableClock.at("2026-11-30T10:00:00Z");
+  private final ObjectMapper json = new ObjectMapper();
+  @TempDir Path dir;
+
+  @Test
+  void appendedRecordsAreChainedAndVerify() throws IOException {
+    try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
+      assertEquals(1, log.append(AuditLogs.event(1)));
+      assertEquals(2, log.append(AuditLogs.event(2)));
+    }
+    List<String> lines = Files.readAllLines(AuditLogs.recordFiles(dir).get(0));
+    assertEquals(2, lines.size());
+    JsonNode first = json.readTree(lines.get(0));
+    assertEquals("0".repeat(64), first.path("prev").asText());
+    assertEquals("prod/db-1", first.path("event").path("requestParameters").path("secretId").asText());
+    assertEquals(2, json.readTree(lines.get(1)).path("seq").asLong());
+    AuditVerifier.Report report = AuditVerifier.verify(dir, null);
+    assertEquals(List.of(), report.problems());
+    assertEquals(2, report.records());
+  }
+
+  @Test
+  void reopeningCarriesTheChainOn() throws IOException {
+    AuditLogs.write(dir, clock, 3, 1 << 20);
+    try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
+      assertEquals(4, log.append(AuditLogs.event(4)));
+    }
+    AuditVerifier.Report report = AuditVerifier.verify(dir, null);
+    assertEquals(List.of(), report.problems());
+    assertEquals(4, report.records());
+  }
+
+  @Test
+  void filesRollBySizeAndEachRollIsDigested() throws IOException {
+    AuditLogs.write(dir, clock, 40, 2_000);
+    List<Path> files = AuditLogs.recordFiles(dir);
+    assertTrue(files.size() >= 4, "files: " + files);
+    for (Path file : files) {
+      assertTrue(Files.size(file) <= 2_000, file + " is " + Files.size(file) + " bytes");
+    }
+    // One digest at start, one per roll, one at close.
+    assertEquals(1 + (files.size() - 1) + 1, AuditLogs.digestFiles(dir).size());
+    assertEquals(List.of(), AuditVerifier.verify(dir, null).problems());
+  }
+
+  @Test
+  void filesRollByAge() throws IOException {
+    try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
+      log.append(AuditLogs.event(1));
+      clock.advance(Duration.ofMinutes(61));
+      log.append(AuditLogs.event(2));
+    }
+    assertEquals(2, AuditLogs.recordFiles(dir).size());
+    assertEquals(List.of(), AuditVerifier.verify(dir, null).problems());
+  }
+
+  @Test
+  void aDigestIsSignedWhenTheIntervalPasses() throws Exception {
+    try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
+      log.append(AuditLogs.event(1));
+      int before = AuditLogs.digestFiles(dir).size();
+      clock.advance(Duration.ofMinutes(5));
+      // The writer looks at the clock at least once a second; a record wakes it at once.
+      log.append(AuditLogs.event(2));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (AuditLogs.digestFiles(dir).size() == before && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertEquals(before + 1, AuditLogs.digestFiles(dir).size());
+    }
+  }
+
+  @Test
+  void anUnfinishedLastLineIsCutOffOnOpen() throws IOException {
+    AuditLogs.write(dir, clock, 2, 1 << 20);
+    Path file = AuditLogs.recordFiles(dir).get(0);
+    // A crash after the write began but before the sync that would have acknowledged it.
+    Files.writeString(file, "{\"seq\":3,\"prev\":\"ab", StandardOpenOption.APPEND);
+    try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
+      assertEquals(3, log.append(AuditLogs.event(3)));
+    }
+    assertEquals(List.of(), AuditVerifier.verify(dir, null).problems());
+  }
+
+  @Test
+  void aDamagedNewestFileStopsTheLogFromOpening() throws IOException {
+    AuditLogs.write(dir, clock, 2, 1 << 20);
+    Path file = AuditLogs.recordFiles(dir).get(0);
+    Files.writeString(file, "not a record\n", StandardOpenOption.APPEND);
+    AuditLogDamagedException e = assertThrows(AuditLogDamagedException.class,
+        () -> AuditLogs.open(dir, clock, AuditLog.Settings.defaults()));
+    assertTrue(e.getMessage().contains(file.getFileName() + " line 3 is not an audit record"), e.getMessage());
+  }
+
+  @Test
+  void aDifferentRootKeyCannotOpenTheSigningKey() throws IOException {
+    AuditLogs.write(dir, clock, 1, 1 << 20);
+    RootKeyMismatchException e = assertThrows(RootKeyMismatchException.class, () -> AuditLog.open(dir,
+        TestVaults.rootKey(8), clock, TestVaults.seededRandom(1), AuditLog.Settings.defaults()));
+    assertTrue(e.getMessage().contains("stowaway:audit-signing-key"), e.getMessage());
+  }
+
+  @Test
+  void concurrentAppendsShareSyncsAndKeepOneChain() throws Exception {
+    List<Integer> batchSizes = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
+      log.observe(new AuditLog.Observer() {
+        @Override
+        public void committed(int records, long nanos) {
+          synchronized (batchSizes) {
+            batchSizes.add(records);
+          }
+        }
+
+        @Override
+        public void failed(int records) {}
+      });
+      List<Future<Long>> results = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        int n = i;
+        results.add(pool.submit(() -> log.append(AuditLogs.event(n))));
+      }
+      long sum = 0;
+      for (Future<Long> result : results) {
+        sum += result.get();
+      }
+      assertEquals(400L * 401 / 2, sum, "every sequence number from 1 to 400 exactly once");
+    } finally {
+      pool.shutdown();
+    }
+    assertEquals(400, batchSizes.stream().mapToInt(Integer::intValue).sum());
+    assertEquals(List.of(), AuditVerifier.verify(dir, null).problems());
+  }
+
+  @Test
+  void anUnwritableDirectoryFailsAppendsUntilItIsWritableAgain() throws IOException {
+    try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
+      log.append(AuditLogs.event(1));
+      try (Unwritable locked = Unwritable.make(dir)) {
+        AuditUnavailableException e = assertThrows(AuditUnavailableException.class, () -> log.append(AuditLogs.event(2)));
+        assertEquals("the audit log cannot be written", e.getMessage());
+        assertTrue(log.isFailing());
+        assertThrows(AuditUnavailableException.class, log::checkWritable);
+      }
+      log.checkWritable();
+      assertFalse(log.isFailing());
+      assertEquals(2, log.append(AuditLogs.event(3)), "the refused record took no place in the chain");
+    }
+    AuditVerifier.Report report = AuditVerifier.verify(dir, null);
+    assertEquals(List.of(), report.problems());
+    assertEquals(2, report.records());
+  }
+
+  @Test
+  void subscribersSeeRecordsOnlyOnceTheyAreDurable() throws IOException {
+    List<ObjectNode> seen = new ArrayList<>();
+    try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
+      log.subscribe(seen::add);
+      log.append(AuditLogs.event(1));
+      try (Unwritable locked = Unwritable.make(dir)) {
+        assertThrows(AuditUnavailableException.class, () -> log.append(AuditLogs.event(2)));
+      }
+    }
+    assertEquals(1, seen.size());
+    assertEquals("prod/db-1", seen.get(0).path("requestParameters").path("secretId").asText());
+  }
+
+  @Test
+  void theSealedSigningKeyHoldsNoKeyBytesInTheClear() throws IOException {
+    AuditLogs.write(dir, clock, 1, 1 << 20);
+    byte[] sealed = Files.readAllBytes(dir.resolve(AuditFiles.SEALED_SIGNING_KEY));
+    assertEquals(12 + 32 + 16, sealed.length, "nonce, key, tag");
+    assertTrue(Files.readString(dir.resolve("digests").resolve("public-key.pem"), StandardCharsets.US_ASCII)
+        .startsWith("-----BEGIN PUBLIC KEY-----\n"));
+  }
+}
