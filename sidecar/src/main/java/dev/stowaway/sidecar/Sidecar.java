@@ -1,6 +1,8 @@
 package dev.stowaway.sidecar;
 
+import dev.stowaway.sidecar.audit.AuditTrail;
 import dev.stowaway.sidecar.auth.SigV4Verifier;
+import dev.stowaway.vault.audit.AuditLog;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
 import dev.stowaway.sidecar.config.DataDirectory;
 import dev.stowaway.sidecar.events.ChangeStream;
@@ -24,13 +26,16 @@ public final class Sidecar implements AutoCloseable {
 
   private final ServerConfig config;
   private final Vault vault;
+  private final AuditLog audit;
   private final UndertowServer server;
   private final DeletionSweeper sweeper;
   private final List<String> created;
 
-  private Sidecar(ServerConfig config, Vault vault, UndertowServer server, DeletionSweeper sweeper, List<String> created) {
+  private Sidecar(ServerConfig config, Vault vault, AuditLog audit, UndertowServer server, DeletionSweeper sweeper,
+      List<String> created) {
     this.config = config;
     this.vault = vault;
+    this.audit = audit;
     this.server = server;
     this.sweeper = sweeper;
     this.created = created;
@@ -38,21 +43,41 @@ public final class Sidecar implements AutoCloseable {
 
   public static Sidecar start(ServerConfig config, char[] passphrase, Clock clock, SecureRandom random,
       Duration sweepInterval) {
+    return start(config, passphrase, clock, random, sweepInterval, AuditLog.Settings.defaults());
+  }
+
+  public static Sidecar start(ServerConfig config, char[] passphrase, Clock clock, SecureRandom random,
+      Duration sweepInterval, AuditLog.Settings auditSettings) {
     List<String> created = new ArrayList<>();
-    Vault vault = new DataDirectory(config.dataDir()).open(passphrase, config, clock, random, created);
+    DataDirectory.Opened opened = new DataDirectory(config.dataDir())
+        .open(passphrase, config, clock, random, created, auditSettings);
+    Vault vault = opened.vault();
+    AuditLog auditLog = opened.audit();
     try {
+      AuditTrail audit = new AuditTrail(auditLog, clock, config.region(), config.account());
       SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region());
-      ChangeStream changes = new ChangeStream(verifier, vault, random);
+      ChangeStream changes = new ChangeStream(verifier, vault, random, audit, clock);
       UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier),
-          new QueryProtocol(vault, verifier), changes);
+          new QueryProtocol(vault, verifier, config.account()), changes, audit, clock);
       server.start();
-      DeletionSweeper sweeper = new DeletionSweeper(vault.secrets());
+      DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), audit);
       sweeper.start(sweepInterval);
-      return new Sidecar(config, vault, server, sweeper, List.copyOf(created));
+      return new Sidecar(config, vault, auditLog, server, sweeper, List.copyOf(created));
     } catch (RuntimeException e) {
+      auditLog.close();
       vault.close();
       throw e;
     }
+  }
+
+  /** Purges the secrets whose recovery window has ended, now rather than on the next sweep. */
+  public void sweepDeletions() {
+    sweeper.sweep();
+  }
+
+  /** The audit log, for its signing key's fingerprint and its directory. */
+  public AuditLog audit() {
+    return audit;
   }
 
   public int port() {
@@ -83,7 +108,11 @@ public final class Sidecar implements AutoCloseable {
       server.stop(10, TimeUnit.SECONDS);
     } finally {
       sweeper.close();
-      vault.close();
+      try {
+        audit.close();
+      } finally {
+        vault.close();
+      }
     }
   }
 }

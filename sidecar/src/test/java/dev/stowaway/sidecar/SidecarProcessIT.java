@@ -58,7 +58,7 @@ class SidecarProcessIT {
   @Test
   void firstStartInitialisesTheDirectoryPrivatelyAndSaysSo() throws IOException {
     try (SidecarProcess sidecar = SidecarProcess.start(dataDir)) {
-      assertTrue(sidecar.output().contains("initialised " + dataDir + " (created root.key, audit/, vault.db, admin-credentials)"),
+      assertTrue(sidecar.output().contains("initialised " + dataDir + " (created root.key, audit/, vault.db, audit/signing-key.sealed, admin-credentials)"),
           sidecar.output());
       assertTrue(sidecar.output().contains("export AWS_SHARED_CREDENTIALS_FILE=" + dataDir.resolve("admin-credentials")));
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("root.key"))));

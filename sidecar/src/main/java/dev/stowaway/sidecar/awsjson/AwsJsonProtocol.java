@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.core.JsonFactory;
+import dev.stowaway.sidecar.audit.ApiCall;
 import dev.stowaway.sidecar.auth.SigV4Verifier;
 import dev.stowaway.sidecar.auth.SignedRequest;
 import dev.stowaway.sidecar.http.AwsError;
@@ -48,29 +49,59 @@ public final class AwsJsonProtocol {
         .collect(Collectors.toMap(JsonApi::targetPrefix, Function.identity()));
   }
 
-  public Reply handle(SignedRequest request, String target, String sourceIp) {
+  /** Serves one request, telling {@code call} what its audit record needs. */
+  public Reply handle(SignedRequest request, String target, String sourceIp, ApiCall call) {
+    int dot = target.lastIndexOf('.');
+    JsonApi api = dot < 0 ? null : apis.get(target.substring(0, dot));
+    String operationName = dot < 0 ? target : target.substring(dot + 1);
+    call.operation(api == null ? null : api.signingName() + ".amazonaws.com", operationName);
+    ObjectNode input = null;
+    ObjectNode result = null;
     try {
-      int dot = target.lastIndexOf('.');
-      JsonApi api = dot < 0 ? null : apis.get(target.substring(0, dot));
       if (api == null) {
         throw AwsError.badRequest("UnknownOperationException",
             "The target " + target + " is not an operation this sidecar serves.");
       }
       Caller caller = vault.identity().callerFor(verifier.verify(request, api.signingName()), sourceIp, false);
-      JsonApi.Operation operation = api.operations().get(target.substring(dot + 1));
+      call.caller(caller);
+      JsonApi.Operation operation = api.operations().get(operationName);
       if (operation == null) {
         throw AwsError.badRequest("UnknownOperationException",
-            "Operation " + target.substring(dot + 1) + " is not supported by this sidecar.");
+            "Operation " + operationName + " is not supported by this sidecar.");
       }
-      ObjectNode result = operation.invoke(new JsonInput(parse(request.body())), caller);
+      input = parse(request.body());
+      call.requestParameters(input);
+      result = operation.invoke(new JsonInput(input), caller);
+      if (!call.readOnly()) {
+        call.responseElements(result);
+      }
       return new Reply(200, CONTENT_TYPE, json.writeValueAsBytes(result));
     } catch (AwsError e) {
-      return error(e.status(), e.type(), e.getMessage());
+      return error(e.status(), e.type(), e.getMessage(), call);
     } catch (VaultException e) {
-      return error(400, VaultErrors.type(e.error()), e.getMessage());
+      return error(400, VaultErrors.type(e.error()), e.getMessage(), call);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render a response", e);
+    } finally {
+      if (api != null && input == null) {
+        // Refused before the body was read (authentication): still worth recording what it asked for.
+        try {
+          input = parse(request.body());
+          call.requestParameters(input);
+        } catch (AwsError notJson) {
+          input = null;
+        }
+      }
+      if (api != null && input != null) {
+        api.annotate(call, operationName, input, result);
+      }
     }
+  }
+
+  /** An error answer, which the audit record repeats. */
+  public Reply error(int status, String type, String message, ApiCall call) {
+    call.error(type, message);
+    return error(status, type, message);
   }
 
   public Reply error(int status, String type, String message) {

@@ -1,6 +1,7 @@
 package dev.stowaway.sidecar.awsjson;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowaway.sidecar.audit.ApiCall;
 import dev.stowaway.vault.identity.Caller;
 import java.util.Map;
 
@@ -12,6 +13,12 @@ interface JsonApi {
   String signingName();
 
   Map<String, Operation> operations();
+
+  /**
+   * Adds what the audit record should say beyond parameters and result: the resources touched,
+   * additional event data. Sees the raw result (or null after an error); must copy nothing secret.
+   */
+  default void annotate(ApiCall call, String operation, ObjectNode request, ObjectNode result) {}
 
   @FunctionalInterface
   interface Operation {

@@ -1,7 +1,9 @@
 package dev.stowaway.sidecar.awsjson;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowaway.sidecar.audit.ApiCall;
 import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.vault.Vault;
 import dev.stowaway.vault.secrets.BatchResult;
@@ -117,6 +119,41 @@ final class SecretsManagerApi implements JsonApi {
           in.bool("RequireEachIncludedType"))));
       return out;
     });
+  }
+
+  @Override
+  public void annotate(ApiCall call, String operation, ObjectNode request, ObjectNode result) {
+    String type = "AWS::SecretsManager::Secret";
+    if (result != null) {
+      if (result.hasNonNull("ARN")) {
+        call.resource(result.get("ARN").asText(), type);
+      }
+      for (JsonNode value : result.path("SecretValues")) {
+        call.resource(value.path("ARN").asText(null), type);
+      }
+    }
+    if (call.resources().isEmpty()) {
+      for (String member : List.of("SecretId", "Name")) {
+        JsonNode id = request.get(member);
+        if (id != null && id.isTextual()) {
+          secrets.arnOf(id.asText()).ifPresent(arn -> call.resource(arn, type));
+        }
+      }
+      for (JsonNode id : request.path("SecretIdList")) {
+        if (id.isTextual()) {
+          secrets.arnOf(id.asText()).ifPresent(arn -> call.resource(arn, type));
+        }
+      }
+    }
+    if (operation.equals("GetSecretValue") && result != null) {
+      // Which version was read, by label: none at all means a deprecated version, worth an alert.
+      ObjectNode data = JsonOutput.object();
+      data.put("versionId", result.path("VersionId").asText(null));
+      ArrayNode stages = data.putArray("versionStages");
+      result.path("VersionStages").forEach(stage -> stages.add(stage.asText()));
+      data.put("deprecatedVersion", stages.isEmpty());
+      call.additionalEventData(data);
+    }
   }
 
   @Override

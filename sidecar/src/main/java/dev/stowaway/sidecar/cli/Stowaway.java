@@ -6,6 +6,9 @@ import dev.stowaway.sidecar.config.DataDirectory;
 import dev.stowaway.sidecar.config.ServerConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import dev.stowaway.vault.audit.AuditVerifier;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,11 +22,16 @@ public final class Stowaway {
 
   static final String USAGE = """
       usage: stowaway server [--data-dir DIR] [--port N] [--bind ADDR] [--region R] [--account ID]
+             stowaway audit verify [--data-dir DIR] [--public-key FILE]
 
-        server    run the vault on ADDR:N (default 127.0.0.1:2773) with its data in DIR
-                  (default ./stowaway-data, or STOWAWAY_DATA_DIR); an empty DIR is initialised.
-                  STOWAWAY_ROOT_PASSPHRASE derives the root key with Argon2id instead of root.key.
-        help      show this text
+        server        run the vault on ADDR:N (default 127.0.0.1:2773) with its data in DIR
+                      (default ./stowaway-data, or STOWAWAY_DATA_DIR); an empty DIR is initialised.
+                      STOWAWAY_ROOT_PASSPHRASE derives the root key with Argon2id instead of root.key.
+        audit verify  check DIR/audit offline: every record's hash chain, every digest's signature,
+                      and that the digests cover the whole log. Exits 1 and names the first record
+                      or file that was changed, deleted, reordered or truncated. --public-key names
+                      a copy of DIR/audit/digests/public-key.pem kept somewhere the vault cannot write.
+        help          show this text
       """;
 
   private Stowaway() {}
@@ -44,6 +52,9 @@ public final class Stowaway {
     if (args.length == 0 || List.of("help", "--help", "-h").contains(args[0])) {
       out.print(USAGE);
       return args.length == 0 ? 2 : 0;
+    }
+    if (args[0].equals("audit")) {
+      return audit(Arrays.copyOfRange(args, 1, args.length), env, out, err);
     }
     if (!args[0].equals("server")) {
       err.println("stowaway: unknown command '" + args[0] + "'");
@@ -92,6 +103,64 @@ public final class Stowaway {
     return 0;
   }
 
+  private static int audit(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (args.length == 0 || !args[0].equals("verify")) {
+      err.println("stowaway: 'audit' takes one command: verify");
+      err.print(USAGE);
+      return 2;
+    }
+    Path dataDir = Path.of(env.getOrDefault("STOWAWAY_DATA_DIR", "./stowaway-data"));
+    Path publicKey = null;
+    for (int i = 1; i < args.length; i++) {
+      String flag = args[i];
+      String value = null;
+      int eq = flag.indexOf('=');
+      if (flag.startsWith("--") && eq > 0) {
+        value = flag.substring(eq + 1);
+        flag = flag.substring(0, eq);
+      } else if (i + 1 < args.length) {
+        value = args[++i];
+      }
+      if (value == null) {
+        err.println("stowaway: " + flag + " needs a value");
+        return 2;
+      }
+      switch (flag) {
+        case "--data-dir" -> dataDir = Path.of(value);
+        case "--public-key" -> publicKey = Path.of(value);
+        default -> {
+          err.println("stowaway: unknown option '" + flag + "' for audit verify");
+          return 2;
+        }
+      }
+    }
+    Path auditDir = dataDir.toAbsolutePath().normalize().resolve(DataDirectory.AUDIT);
+    if (!Files.isDirectory(auditDir)) {
+      err.println("stowaway: " + auditDir + " does not exist; is " + dataDir + " a Stowaway data directory?");
+      return 2;
+    }
+    out.println("stowaway: verifying the audit log in " + auditDir);
+    out.flush();
+    AuditVerifier.Report report;
+    try {
+      report = AuditVerifier.verify(auditDir, publicKey);
+    } catch (IOException e) {
+      err.println("stowaway: cannot read " + auditDir + ": " + e.getMessage());
+      return 2;
+    }
+    if (report.intact()) {
+      out.println("stowaway: intact: verified " + report.records() + " records in " + report.files() + " files and "
+          + report.digests() + " signed digests");
+      out.println("stowaway: digests signed by the key with SHA-256 fingerprint " + report.fingerprint());
+      return 0;
+    }
+    out.println("stowaway: TAMPERED: " + report.problems().get(0));
+    for (String problem : report.problems().subList(1, report.problems().size())) {
+      out.println("stowaway:   also: " + problem);
+    }
+    return 1;
+  }
+
   private static void banner(Sidecar sidecar, PrintStream out) {
     var dir = sidecar.config().dataDir();
     if (!sidecar.created().isEmpty()) {
@@ -106,6 +175,8 @@ public final class Stowaway {
     } catch (IOException e) {
       out.println("stowaway: WARNING cannot check the permissions in " + dir + ": " + e.getMessage());
     }
+    out.println("stowaway: audit log in " + sidecar.audit().directory() + ", digests signed by the key with SHA-256 "
+        + "fingerprint " + sidecar.audit().signingKeyFingerprint());
     out.println("stowaway: serving the AWS Secrets Manager API at " + sidecar.endpoint()
         + " (region " + sidecar.config().region() + ")");
     out.println("stowaway: try it with the administrator's credentials:");

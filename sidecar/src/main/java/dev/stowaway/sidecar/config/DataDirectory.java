@@ -1,6 +1,8 @@
 package dev.stowaway.sidecar.config;
 
 import dev.stowaway.vault.Vault;
+import dev.stowaway.vault.audit.AuditLog;
+import dev.stowaway.vault.audit.AuditLogDamagedException;
 import dev.stowaway.vault.identity.NewAccessKey;
 import dev.stowaway.vault.kms.RootKey;
 import dev.stowaway.vault.kms.RootKeyMismatchException;
@@ -54,7 +56,15 @@ public final class DataDirectory {
    * @param passphrase {@code STOWAWAY_ROOT_PASSPHRASE}, or null to use {@code root.key}
    * @param created receives the names of the files this call created
    */
-  public Vault open(char[] passphrase, ServerConfig config, Clock clock, SecureRandom random, List<String> created) {
+  /** The vault and its audit log, opened together because both need the root key. */
+  public record Opened(Vault vault, AuditLog audit) {}
+
+  public Opened open(char[] passphrase, ServerConfig config, Clock clock, SecureRandom random, List<String> created) {
+    return open(passphrase, config, clock, random, created, AuditLog.Settings.defaults());
+  }
+
+  public Opened open(char[] passphrase, ServerConfig config, Clock clock, SecureRandom random, List<String> created,
+      AuditLog.Settings auditSettings) {
     try {
       Files.createDirectories(dir);
       boolean fresh = !Files.exists(dir.resolve(STORE));
@@ -86,12 +96,26 @@ public final class DataDirectory {
         rootKey.close();
         throw new ConfigException(e.getMessage() + " in " + dir);
       }
+      AuditLog auditLog;
+      try {
+        boolean signingKeyExisted = Files.exists(audit.resolve("signing-key.sealed"));
+        auditLog = AuditLog.open(audit, rootKey, clock, random, auditSettings);
+        if (!signingKeyExisted) {
+          created.add(AUDIT + "/signing-key.sealed");
+        }
+      } catch (RootKeyMismatchException | AuditLogDamagedException e) {
+        vault.close();
+        throw new ConfigException(e.getMessage() + " in " + audit);
+      } catch (IOException | RuntimeException e) {
+        vault.close();
+        throw e;
+      }
       if (fresh) {
         vault.identity().ensureAdministrator(ADMIN_USER);
         writeAdminCredentials(vault.accessKeys().create(ADMIN_USER), config.region());
         created.add(ADMIN_CREDENTIALS);
       }
-      return vault;
+      return new Opened(vault, auditLog);
     } catch (IOException e) {
       throw new ConfigException("cannot use data directory " + dir + ": " + e);
     }

@@ -3,7 +3,11 @@ package dev.stowaway.sidecar.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowaway.sidecar.audit.ApiCall;
+import dev.stowaway.sidecar.audit.AuditTrail;
 import dev.stowaway.sidecar.auth.SigV4Verifier;
+import dev.stowaway.vault.audit.AuditUnavailableException;
+import java.time.Clock;
 import dev.stowaway.sidecar.auth.SignedRequest;
 import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.vault.Vault;
@@ -42,13 +46,19 @@ public final class ChangeStream implements HttpHandler {
   private final Map<String, Caller> pending = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final ObjectMapper json = new ObjectMapper();
+  /** The audit trail's name for opening the feed: a Stowaway extension, signed as secretsmanager. */
+  public static final String AUDIT_EVENT_NAME = "SubscribeToChangeFeed";
+  private final AuditTrail audit;
+  private final Clock clock;
   private final SigV4Verifier verifier;
   private final Vault vault;
   private final ChangeFeed feed;
   private final String epoch;
   private final ServerSentEventHandler sse;
 
-  public ChangeStream(SigV4Verifier verifier, Vault vault, SecureRandom random) {
+  public ChangeStream(SigV4Verifier verifier, Vault vault, SecureRandom random, AuditTrail audit, Clock clock) {
+    this.audit = audit;
+    this.clock = clock;
     this.verifier = verifier;
     this.vault = vault;
     this.feed = vault.changes();
@@ -65,15 +75,28 @@ public final class ChangeStream implements HttpHandler {
       exchange.dispatch(this); // verification reads the store: not on an IO thread
       return;
     }
+    String sourceIp = exchange.getSourceAddress().getAddress().getHostAddress();
+    ApiCall call = new ApiCall(UUID.randomUUID().toString(), clock.instant(), sourceIp,
+        exchange.getRequestHeaders().getFirst(Headers.USER_AGENT),
+        ApiCall.claimedAccessKeyId(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION)))
+        .operation("secretsmanager.amazonaws.com", AUDIT_EVENT_NAME);
     Caller caller;
     try {
-      caller = vault.identity().callerFor(verifier.verify(signedRequest(exchange), "secretsmanager"),
-          exchange.getSourceAddress().getAddress().getHostAddress(), false);
+      audit.checkWritable();
+      caller = vault.identity().callerFor(verifier.verify(signedRequest(exchange), "secretsmanager"), sourceIp, false);
+      call.caller(caller);
+      audit.record(call);
     } catch (AwsError e) {
-      ObjectNode body = json.createObjectNode().put("__type", e.type()).put("Message", e.getMessage());
-      exchange.setStatusCode(e.status());
-      exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/x-amz-json-1.1");
-      exchange.getResponseSender().send(json.writeValueAsString(body));
+      call.error(e.type(), e.getMessage());
+      try {
+        audit.record(call);
+        refuse(exchange, e.status(), e.type(), e.getMessage());
+      } catch (AuditUnavailableException unavailable) {
+        refuse(exchange, 503, "ServiceUnavailableException", "The request cannot be recorded in the audit log.");
+      }
+      return;
+    } catch (AuditUnavailableException e) {
+      refuse(exchange, 503, "ServiceUnavailableException", "The request cannot be recorded in the audit log.");
       return;
     }
     // The SSE connection does not share the exchange's attachments: hand the caller over by a one-time ticket.
@@ -81,6 +104,13 @@ public final class ChangeStream implements HttpHandler {
     pending.put(ticket, caller);
     exchange.getRequestHeaders().put(TICKET, ticket);
     sse.handleRequest(exchange);
+  }
+
+  private void refuse(HttpServerExchange exchange, int status, String type, String message) throws JsonProcessingException {
+    ObjectNode body = json.createObjectNode().put("__type", type).put("Message", message);
+    exchange.setStatusCode(status);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/x-amz-json-1.1");
+    exchange.getResponseSender().send(json.writeValueAsString(body));
   }
 
   private void connected(ServerSentEventConnection connection, String lastEventId) {

@@ -1,6 +1,10 @@
 package dev.stowaway.sidecar.http;
 
+import dev.stowaway.sidecar.audit.ApiCall;
+import dev.stowaway.sidecar.audit.AuditTrail;
 import dev.stowaway.sidecar.auth.SignedRequest;
+import dev.stowaway.vault.audit.AuditUnavailableException;
+import java.time.Clock;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
 import dev.stowaway.sidecar.iamquery.QueryProtocol;
 import io.undertow.server.HttpHandler;
@@ -31,13 +35,20 @@ final class ApiHandler implements HttpHandler {
   private static final HttpString AMZ_TARGET = new HttpString("X-Amz-Target");
   private static final HttpString REQUEST_ID = new HttpString("x-amzn-RequestId");
 
+  private static final String UNAUDITABLE = "The request cannot be recorded in the audit log, so it was not served: "
+      + "Stowaway serves no request it cannot audit.";
+
   private final AwsJsonProtocol awsJson;
   private final QueryProtocol query;
+  private final AuditTrail audit;
+  private final Clock clock;
   private final int maxBodyBytes;
 
-  ApiHandler(AwsJsonProtocol awsJson, QueryProtocol query, int maxBodyBytes) {
+  ApiHandler(AwsJsonProtocol awsJson, QueryProtocol query, AuditTrail audit, Clock clock, int maxBodyBytes) {
     this.awsJson = awsJson;
     this.query = query;
+    this.audit = audit;
+    this.clock = clock;
     this.maxBodyBytes = maxBodyBytes;
   }
 
@@ -45,47 +56,77 @@ final class ApiHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) {
     String requestId = UUID.randomUUID().toString();
     exchange.getResponseHeaders().put(REQUEST_ID, requestId);
+    send(exchange, answer(exchange, requestId));
+  }
+
+  /**
+   * No audit, no access: the request is served only while the log can be written, and answered
+   * only once its record is durable. If the record cannot be written the answer is withheld.
+   */
+  private Reply answer(HttpServerExchange exchange, String requestId) {
+    String path = exchange.getRequestPath();
+    if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/healthz")) {
+      return audit.log().isFailing() ? Reply.text(503, "audit log cannot be written\n") : Reply.text(200, "ok\n");
+    }
+    if (!Methods.POST.equals(exchange.getRequestMethod()) || !path.equals("/")) {
+      return Reply.text(404, "Stowaway serves AWS APIs at POST / and health at GET /healthz.\n");
+    }
+    String target = exchange.getRequestHeaders().getFirst(AMZ_TARGET);
+    String contentType = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+    boolean isQuery = target == null && contentType != null
+        && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    ApiCall call = new ApiCall(requestId, clock.instant(), exchange.getSourceAddress().getAddress().getHostAddress(),
+        exchange.getRequestHeaders().getFirst(Headers.USER_AGENT),
+        ApiCall.claimedAccessKeyId(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION)));
+    try {
+      audit.checkWritable();
+    } catch (AuditUnavailableException e) {
+      return isQuery ? query.unavailable(UNAUDITABLE, call) : awsJson.error(503, "ServiceUnavailableException", UNAUDITABLE);
+    }
     Reply reply;
     try {
-      reply = route(exchange);
+      reply = route(exchange, target, isQuery, call);
     } catch (RuntimeException e) {
       // A bug, not bad input: log the type and where, answer AWS's generic 500 without detail.
       LOG.log(Level.ERROR, "request " + requestId + " failed: " + e.getClass().getName(), e);
-      reply = awsJson.error(500, "InternalServiceError", "An error occurred on the server side.");
+      reply = awsJson.error(500, "InternalServiceError", "An error occurred on the server side.", call);
     }
+    try {
+      audit.record(call);
+    } catch (AuditUnavailableException e) {
+      LOG.log(Level.ERROR, "request " + requestId + " (" + call.eventName() + ") was handled but could not be audited; "
+          + "its answer was withheld" + (call.readOnly() || call.errorCode() != null ? "" : " though its change was made"));
+      return isQuery ? query.unavailable(UNAUDITABLE, call) : awsJson.error(503, "ServiceUnavailableException", UNAUDITABLE);
+    }
+    return reply;
+  }
+
+  private static void send(HttpServerExchange exchange, Reply reply) {
     exchange.setStatusCode(reply.status());
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, reply.contentType());
     exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, reply.body().length);
     exchange.getResponseSender().send(ByteBuffer.wrap(reply.body()));
   }
 
-  private Reply route(HttpServerExchange exchange) {
-    String path = exchange.getRequestPath();
-    if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/healthz")) {
-      return Reply.text(200, "ok\n");
-    }
-    if (!Methods.POST.equals(exchange.getRequestMethod()) || !path.equals("/")) {
-      return Reply.text(404, "Stowaway serves AWS APIs at POST / and health at GET /healthz.\n");
-    }
-    String target = exchange.getRequestHeaders().getFirst(AMZ_TARGET);
+  private Reply route(HttpServerExchange exchange, String target, boolean isQuery, ApiCall call) {
     byte[] body;
     try {
       body = readBody(exchange);
     } catch (BodyTooLarge e) {
       return awsJson.error(413, "RequestEntityTooLargeException",
-          "The request body is larger than " + maxBodyBytes + " bytes.");
+          "The request body is larger than " + maxBodyBytes + " bytes.", call);
     } catch (IOException e) {
-      return awsJson.error(400, "SerializationException", "The request body could not be read.");
+      return awsJson.error(400, "SerializationException", "The request body could not be read.", call);
+    }
+    String sourceIp = exchange.getSourceAddress().getAddress().getHostAddress();
+    if (isQuery) {
+      return query.handle(signedRequest(exchange, body), sourceIp, call);
     }
     if (target == null) {
-      String contentType = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
-      if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
-        return query.handle(signedRequest(exchange, body), exchange.getSourceAddress().getAddress().getHostAddress());
-      }
       return awsJson.error(400, "UnknownOperationException",
-          "The request has no X-Amz-Target header, so it names no operation.");
+          "The request has no X-Amz-Target header, so it names no operation.", call);
     }
-    return awsJson.handle(signedRequest(exchange, body), target, exchange.getSourceAddress().getAddress().getHostAddress());
+    return awsJson.handle(signedRequest(exchange, body), target, sourceIp, call);
   }
 
   private byte[] readBody(HttpServerExchange exchange) throws IOException {

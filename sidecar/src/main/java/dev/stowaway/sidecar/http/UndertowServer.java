@@ -1,6 +1,8 @@
 package dev.stowaway.sidecar.http;
 
+import dev.stowaway.sidecar.audit.AuditTrail;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
+import java.time.Clock;
 import dev.stowaway.sidecar.events.ChangeStream;
 import dev.stowaway.sidecar.iamquery.QueryProtocol;
 import io.undertow.server.HttpHandler;
@@ -26,9 +28,10 @@ public final class UndertowServer implements AutoCloseable {
   private final GracefulShutdownHandler shutdown;
   private final ChangeStream changes;
 
-  public UndertowServer(String bind, int port, AwsJsonProtocol awsJson, QueryProtocol query, ChangeStream changes) {
+  public UndertowServer(String bind, int port, AwsJsonProtocol awsJson, QueryProtocol query, ChangeStream changes,
+      AuditTrail audit, Clock clock) {
     this.changes = changes;
-    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, query, MAX_BODY_BYTES));
+    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, query, audit, clock, MAX_BODY_BYTES));
     // The change feed is a long-lived stream; it stays off the blocking path the API calls take.
     HttpHandler routes = exchange -> {
       if (Methods.GET.equals(exchange.getRequestMethod()) && "/v1/events".equals(exchange.getRequestPath())) {

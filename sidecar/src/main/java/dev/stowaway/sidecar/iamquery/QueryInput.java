@@ -34,6 +34,17 @@ final class QueryInput {
     return new QueryInput(params);
   }
 
+  /** The parameters for the audit record: all but {@code Action} and {@code Version}. */
+  com.fasterxml.jackson.databind.node.ObjectNode asJson() {
+    var json = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    params.forEach((key, value) -> {
+      if (!key.equals("Action") && !key.equals("Version")) {
+        json.put(key, value);
+      }
+    });
+    return json;
+  }
+
   String get(String name) {
     return params.get(name);
   }

@@ -1,5 +1,6 @@
 package dev.stowaway.sidecar.iamquery;
 
+import dev.stowaway.sidecar.audit.ApiCall;
 import dev.stowaway.sidecar.auth.SigV4Verifier;
 import dev.stowaway.sidecar.auth.SignedRequest;
 import dev.stowaway.sidecar.http.AwsError;
@@ -9,7 +10,6 @@ import dev.stowaway.vault.VaultException;
 import dev.stowaway.vault.identity.Caller;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The Query protocol of IAM and STS: {@code POST /} with a form body {@code Action=…&Version=…},
@@ -18,24 +18,30 @@ import java.util.UUID;
 public final class QueryProtocol {
 
   private final Vault vault;
+  private final String account;
   private final SigV4Verifier verifier;
   private final Map<String, QueryApi> byVersion;
 
-  public QueryProtocol(Vault vault, SigV4Verifier verifier) {
+  public QueryProtocol(Vault vault, SigV4Verifier verifier, String account) {
     this.vault = vault;
+    this.account = account;
     this.verifier = verifier;
     QueryApi iam = new IamApi(vault.identity(), vault.groups(), vault.policies(), vault.mfaDevices(), vault.roles());
     QueryApi sts = new StsApi(vault.sessions(), vault.roleSessions());
     this.byVersion = Map.of(iam.version(), iam, sts.version(), sts);
   }
 
-  public Reply handle(SignedRequest request, String sourceIp) {
-    String requestId = UUID.randomUUID().toString();
+  /** Serves one request, telling {@code call} what its audit record needs. */
+  public Reply handle(SignedRequest request, String sourceIp, ApiCall call) {
+    String requestId = call.requestId();
     QueryApi api = null;
     try {
       QueryInput input = QueryInput.parse(request.body());
       String version = input.get("Version");
       api = version == null ? null : byVersion.get(version);
+      String actionName = input.get("Action");
+      call.operation(api == null ? null : api.signingName() + ".amazonaws.com", actionName);
+      call.requestParameters(input.asJson());
       if (api == null) {
         throw new AwsError(400, "InvalidAction", "The Version " + version + " is not served here; IAM is 2010-05-08 "
             + "and STS 2011-06-15.");
@@ -44,7 +50,9 @@ public final class QueryProtocol {
       Caller caller = vault.identity().callerFor(
           verifier.verify(request, api.signingName(), api.signingName().equals("iam") ? "us-east-1" : null),
           sourceIp, false);
-      String actionName = input.required("Action");
+      call.caller(caller);
+      resources(input, call);
+      actionName = input.required("Action");
       QueryApi.Action action = api.actions().get(actionName);
       if (action == null) {
         throw new AwsError(400, "InvalidAction", "The action " + actionName + " is not valid for this web service.");
@@ -53,21 +61,50 @@ public final class QueryProtocol {
       action.invoke(input, caller, xml);
       xml.close(actionName + "Result").open("ResponseMetadata").element("RequestId", requestId)
           .close("ResponseMetadata").close(actionName + "Response");
-      return new Reply(200, "text/xml", xml.toString().getBytes(StandardCharsets.UTF_8));
+      byte[] body = xml.toString().getBytes(StandardCharsets.UTF_8);
+      if (!call.readOnly()) {
+        call.responseElements(XmlResult.toJson(body, actionName + "Result"));
+      }
+      return new Reply(200, "text/xml", body);
     } catch (AwsError e) {
-      return error(api, queryStatus(e), queryCode(e), e.getMessage(), requestId);
+      return error(api, queryStatus(e), queryCode(e), e.getMessage(), call);
     } catch (VaultException e) {
       return switch (e.error()) {
-        case RESOURCE_NOT_FOUND -> error(api, 404, "NoSuchEntity", e.getMessage(), requestId);
-        case RESOURCE_EXISTS -> error(api, 409, "EntityAlreadyExists", e.getMessage(), requestId);
-        case DELETE_CONFLICT -> error(api, 409, "DeleteConflict", e.getMessage(), requestId);
-        case LIMIT_EXCEEDED -> error(api, 409, "LimitExceeded", e.getMessage(), requestId);
-        case MALFORMED_POLICY -> error(api, 400, "MalformedPolicyDocument", e.getMessage(), requestId);
-        case ACCESS_DENIED -> error(api, 403, "AccessDenied", e.getMessage(), requestId);
-        case INVALID_AUTHENTICATION_CODE -> error(api, 403, "InvalidAuthenticationCode", e.getMessage(), requestId);
-        default -> error(api, 400, "ValidationError", e.getMessage(), requestId);
+        case RESOURCE_NOT_FOUND -> error(api, 404, "NoSuchEntity", e.getMessage(), call);
+        case RESOURCE_EXISTS -> error(api, 409, "EntityAlreadyExists", e.getMessage(), call);
+        case DELETE_CONFLICT -> error(api, 409, "DeleteConflict", e.getMessage(), call);
+        case LIMIT_EXCEEDED -> error(api, 409, "LimitExceeded", e.getMessage(), call);
+        case MALFORMED_POLICY -> error(api, 400, "MalformedPolicyDocument", e.getMessage(), call);
+        case ACCESS_DENIED -> error(api, 403, "AccessDenied", e.getMessage(), call);
+        case INVALID_AUTHENTICATION_CODE -> error(api, 403, "InvalidAuthenticationCode", e.getMessage(), call);
+        default -> error(api, 400, "ValidationError", e.getMessage(), call);
       };
     }
+  }
+
+  /** The IAM entities a request names, so the trail can be searched by them. */
+  private void resources(QueryInput input, ApiCall call) {
+    String iam = "arn:aws:iam::" + account + ":";
+    if (input.get("UserName") != null) {
+      call.resource(iam + "user/" + input.get("UserName"), "AWS::IAM::User");
+    }
+    if (input.get("RoleName") != null) {
+      call.resource(iam + "role/" + input.get("RoleName"), "AWS::IAM::Role");
+    }
+    if (input.get("GroupName") != null) {
+      call.resource(iam + "group/" + input.get("GroupName"), "AWS::IAM::Group");
+    }
+    if (input.get("PolicyArn") != null) {
+      call.resource(input.get("PolicyArn"), "AWS::IAM::ManagedPolicy");
+    }
+    if (input.get("RoleArn") != null) {
+      call.resource(input.get("RoleArn"), "AWS::IAM::Role");
+    }
+  }
+
+  /** A refusal in this protocol's shape, for when the request cannot be audited. */
+  public Reply unavailable(String message, ApiCall call) {
+    return error(null, 503, "ServiceUnavailable", message, call);
   }
 
   /** Authentication failures have other names on the Query protocol. */
@@ -90,7 +127,9 @@ public final class QueryProtocol {
     };
   }
 
-  private static Reply error(QueryApi api, int status, String code, String message, String requestId) {
+  private static Reply error(QueryApi api, int status, String code, String message, ApiCall call) {
+    call.error(code, message);
+    String requestId = call.requestId();
     String namespace = api != null ? api.namespace() : "https://iam.amazonaws.com/doc/2010-05-08/";
     Xml xml = new Xml().open("ErrorResponse", namespace).open("Error").element("Type", status >= 500 ? "Receiver" : "Sender")
         .element("Code", code).element("Message", message).close("Error").element("RequestId", requestId)

@@ -279,21 +279,40 @@ public final class SecretsService {
     });
   }
 
-  /** Purges secrets whose recovery window has ended. Returns the names purged. */
-  public List<String> purgeExpired() {
+  /** Secrets whose recovery window has ended, oldest deadline first: what the sweeper purges next. */
+  public List<SecretRef> expired() {
     long now = clock.millis();
-    List<SecretRecord> purged = store.write(tx -> {
-      List<SecretRecord> gone = new ArrayList<>();
-      for (SecretRecord secret : tx.secrets()) {
-        if (secret.deletionDate() != null && secret.deletionDate() <= now) {
-          tx.removeSecret(secret.arn());
-          gone.add(secret);
-        }
+    return store.read(view -> view.secrets().stream()
+        .filter(s -> s.deletionDate() != null && s.deletionDate() <= now)
+        .sorted(java.util.Comparator.comparing(SecretRecord::deletionDate))
+        .map(s -> new SecretRef(s.arn(), s.name(), null, List.of()))
+        .toList());
+  }
+
+  /**
+   * Deletes one secret for good, if its recovery window has ended (a restore in the meantime
+   * wins). Returns whether it was deleted.
+   */
+  public boolean purge(String arn) {
+    long now = clock.millis();
+    SecretRecord purged = store.write(tx -> {
+      SecretRecord secret = tx.secret(arn).orElse(null);
+      if (secret == null || secret.deletionDate() == null || secret.deletionDate() > now) {
+        return null;
       }
-      return gone;
+      tx.removeSecret(arn);
+      return secret;
     });
-    purged.forEach(s -> changes.publish(s.arn(), s.name(), "EndSecretVersionDelete", Map.of()));
-    return purged.stream().map(SecretRecord::name).toList();
+    if (purged == null) {
+      return false;
+    }
+    changes.publish(purged.arn(), purged.name(), "EndSecretVersionDelete", Map.of());
+    return true;
+  }
+
+  /** Purges every secret whose recovery window has ended. Returns the names purged. */
+  public List<String> purgeExpired() {
+    return expired().stream().filter(s -> purge(s.arn())).map(SecretRef::name).toList();
   }
 
   /**
@@ -375,6 +394,17 @@ public final class SecretsService {
   /** The resource policy of the secret with this ARN, or null (no secret, or no policy). For the change feed. */
   public String resourcePolicyOf(String arn) {
     return store.read(view -> view.secret(arn).map(SecretRecord::resourcePolicy).orElse(null));
+  }
+
+  /**
+   * The ARN a secret id names, for the audit trail's resources: looked up whoever asks, and never
+   * shown to the caller. Empty if no secret has that id.
+   */
+  public Optional<String> arnOf(String secretId) {
+    if (secretId == null || secretId.isEmpty()) {
+      return Optional.empty();
+    }
+    return store.read(view -> lookup.findOptional(view, secretId)).map(SecretRecord::arn);
   }
 
   /** Authorizes an action that names no secret (GetRandomPassword), on "*". */
