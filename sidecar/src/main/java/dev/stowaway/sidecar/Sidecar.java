@@ -3,6 +3,7 @@ package dev.stowaway.sidecar;
 import dev.stowaway.sidecar.audit.AuditTrail;
 import dev.stowaway.sidecar.auth.SigV4Verifier;
 import dev.stowaway.vault.audit.AuditLog;
+import dev.stowaway.vault.audit.AuditLookup;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
 import dev.stowaway.sidecar.config.DataDirectory;
 import dev.stowaway.sidecar.events.ChangeStream;
@@ -57,7 +58,8 @@ public final class Sidecar implements AutoCloseable {
       AuditTrail audit = new AuditTrail(auditLog, clock, config.region(), config.account());
       SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region());
       ChangeStream changes = new ChangeStream(verifier, vault, random, audit, clock);
-      UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier),
+      UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier,
+          new AuditLookup(auditLog.directory(), vault.authorizer())),
           new QueryProtocol(vault, verifier, config.account()), changes, audit, clock);
       server.start();
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), audit);

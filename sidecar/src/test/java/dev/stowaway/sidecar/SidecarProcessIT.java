@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stowaway.sidecar.testing.SidecarProcess;
 import java.io.IOException;
@@ -196,6 +197,11 @@ class SidecarProcessIT {
       assertTrue(created.contains("\"Name\": \"cli/db\""), created);
       String got = aws(sidecar, "secretsmanager", "get-secret-value", "--secret-id", "cli/db");
       assertEquals("from-the-cli", new ObjectMapper().readTree(got).get("SecretString").asText());
+      JsonNode events = new ObjectMapper().readTree(aws(sidecar, "cloudtrail", "lookup-events", "--lookup-attributes",
+          "AttributeKey=ResourceName,AttributeValue=cli/db")).path("Events");
+      assertEquals("GetSecretValue", events.path(0).path("EventName").asText(), events.toString());
+      assertEquals("admin", events.path(0).path("Username").asText());
+      assertEquals("CreateSecret", events.path(1).path("EventName").asText());
       sidecar.terminate();
     }
   }

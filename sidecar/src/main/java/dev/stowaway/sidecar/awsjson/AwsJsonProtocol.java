@@ -16,6 +16,7 @@ import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.sidecar.http.Reply;
 import dev.stowaway.vault.Vault;
 import dev.stowaway.vault.VaultException;
+import dev.stowaway.vault.audit.AuditLookup;
 import dev.stowaway.vault.identity.Caller;
 import java.io.IOException;
 import java.util.List;
@@ -42,10 +43,10 @@ public final class AwsJsonProtocol {
   private final SigV4Verifier verifier;
   private final Vault vault;
 
-  public AwsJsonProtocol(Vault vault, SigV4Verifier verifier) {
+  public AwsJsonProtocol(Vault vault, SigV4Verifier verifier, AuditLookup auditLookup) {
     this.verifier = verifier;
     this.vault = vault;
-    this.apis = List.<JsonApi>of(new SecretsManagerApi(vault)).stream()
+    this.apis = List.<JsonApi>of(new SecretsManagerApi(vault), new CloudTrailApi(auditLookup)).stream()
         .collect(Collectors.toMap(JsonApi::targetPrefix, Function.identity()));
   }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stowaway.sidecar.http.AwsError;
 import java.util.ArrayList;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.Function;
@@ -76,6 +78,22 @@ final class JsonInput {
       throw wrongType(member, "a 32-bit integer");
     }
     return value.intValue();
+  }
+
+  /** A timestamp member: JSON 1.1 sends epoch seconds, with a fraction when there is one. */
+  Instant timestamp(String member) {
+    JsonNode node = member(member);
+    if (node == null) {
+      return null;
+    }
+    if (!node.isNumber()) {
+      throw wrongType(member, "a timestamp (epoch seconds)");
+    }
+    BigDecimal seconds = node.decimalValue();
+    if (seconds.abs().compareTo(BigDecimal.valueOf(Instant.MAX.getEpochSecond())) > 0) {
+      throw wrongType(member, "a timestamp (epoch seconds)");
+    }
+    return Instant.ofEpochMilli(seconds.movePointRight(3).longValue());
   }
 
   /** A base64 blob member, decoded. */

@@ -1,0 +1,172 @@
+package dev.stowaway.vault.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stowaway.vault.identity.Caller;
+import dev.stowaway.vault.policy.Authorizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CloudTrail's LookupEvents over the audit files: newest first, at most one lookup attribute, a
+ * time range, and pages that continue below the last record returned. Files whose time span
+ * cannot overlap the range are not read at all.
+ */
+public final class AuditLookup {
+
+  /** The attributes CloudTrail lets one look up by. */
+  public enum Attribute {
+    EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId
+  }
+
+  /** One attribute (or none), a time range (either end open), a page size, and where to go on from. */
+  public record Query(Attribute attribute, String value, Instant start, Instant end, int maxResults,
+      Long beforeSequence) {}
+
+  /** A record found, with its place in the log. */
+  public record Found(long sequence, JsonNode event) {}
+
+  /** A page of records, newest first, and the sequence to continue below, if there is more. */
+  public record Page(List<Found> events, Long nextBefore) {}
+
+  private static final int NO_MORE = -1;
+  private final ObjectMapper json = new ObjectMapper();
+  private final Path dir;
+  private final Authorizer authorizer;
+
+  public AuditLookup(Path dir, Authorizer authorizer) {
+    this.dir = dir;
+    this.authorizer = authorizer;
+  }
+
+  /** Authorizes {@code cloudtrail:LookupEvents}, then searches. */
+  public Page lookup(Caller caller, Query query) {
+    authorizer.authorize(caller, "cloudtrail:LookupEvents", "*", Map.of(), null);
+    try {
+      return search(query);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the audit log in " + dir, e);
+    }
+  }
+
+  private Page search(Query query) throws IOException {
+    List<Path> files = AuditFiles.recordFiles(dir);
+    List<Found> found = new ArrayList<>();
+    for (int i = files.size() - 1; i >= 0; i--) {
+      String name = files.get(i).getFileName().toString();
+      long firstSequence = AuditFiles.firstSequence(name);
+      if (query.beforeSequence() != null && firstSequence >= query.beforeSequence()) {
+        continue;
+      }
+      if (query.end() != null && AuditFiles.startTime(name).isAfter(query.end())) {
+        continue; // everything in it is newer than the range
+      }
+      long stop = scan(files.get(i), query, found);
+      if (stop != NO_MORE) {
+        return new Page(found, stop);
+      }
+      if (query.start() != null && AuditFiles.startTime(name).isBefore(query.start())) {
+        break; // older files hold only older records
+      }
+    }
+    return new Page(found, null);
+  }
+
+  /** Adds matches from one file, newest first; returns where the next page starts once the page is full. */
+  private long scan(Path file, Query query, List<Found> found) throws IOException {
+    byte[] content = Files.readAllBytes(file);
+    int end = content.length;
+    while (end > 0 && content[end - 1] != '\n') {
+      end--; // a record still being written is not there yet
+    }
+    int lineEnd = end - 1;
+    while (lineEnd > 0) {
+      int lineStart = lineEnd - 1;
+      while (lineStart >= 0 && content[lineStart] != '\n') {
+        lineStart--;
+      }
+      lineStart++;
+      JsonNode line = json.readTree(new String(content, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
+      lineEnd = lineStart - 1;
+      long sequence = line.path("seq").asLong();
+      if (query.beforeSequence() != null && sequence >= query.beforeSequence()) {
+        continue;
+      }
+      JsonNode event = line.path("event");
+      Instant time = Instant.parse(event.path("eventTime").asText());
+      if (query.end() != null && time.isAfter(query.end()) || query.start() != null && time.isBefore(query.start())) {
+        continue;
+      }
+      if (!matches(event, query)) {
+        continue;
+      }
+      if (found.size() == query.maxResults()) {
+        return found.get(found.size() - 1).sequence();
+      }
+      found.add(new Found(sequence, event));
+    }
+    return NO_MORE;
+  }
+
+  static boolean matches(JsonNode event, Query query) {
+    if (query.attribute() == null) {
+      return true;
+    }
+    String value = query.value();
+    return switch (query.attribute()) {
+      case EventId -> value.equals(event.path("eventID").asText());
+      case EventName -> value.equals(event.path("eventName").asText());
+      case ReadOnly -> value.equals(String.valueOf(event.path("readOnly").asBoolean()));
+      case EventSource -> value.equals(event.path("eventSource").asText());
+      case AccessKeyId -> value.equals(event.path("userIdentity").path("accessKeyId").asText());
+      case Username -> value.equals(username(event));
+      case ResourceType -> anyResource(event, r -> value.equals(r.path("type").asText()));
+      case ResourceName -> anyResource(event, r -> value.equals(r.path("ARN").asText())
+          || value.equals(resourceName(r.path("ARN").asText())))
+          || value.equals(event.path("requestParameters").path("secretId").asText(null));
+    };
+  }
+
+  /** Who CloudTrail says did it: the user name, or a role session's name. */
+  public static String username(JsonNode event) {
+    JsonNode identity = event.path("userIdentity");
+    if (identity.hasNonNull("userName")) {
+      return identity.path("userName").asText();
+    }
+    if ("AssumedRole".equals(identity.path("type").asText())) {
+      String arn = identity.path("arn").asText();
+      return arn.substring(arn.lastIndexOf('/') + 1);
+    }
+    return null;
+  }
+
+  /**
+   * The name within an ARN: a secret's name without its six-character suffix, or the last part
+   * of an IAM path ({@code user/ops/alice} is {@code alice}).
+   */
+  public static String resourceName(String arn) {
+    int secret = arn.indexOf(":secret:");
+    if (secret >= 0) {
+      String name = arn.substring(secret + ":secret:".length());
+      return name.length() > 7 && name.charAt(name.length() - 7) == '-' ? name.substring(0, name.length() - 7) : name;
+    }
+    int slash = arn.lastIndexOf('/');
+    return slash >= 0 ? arn.substring(slash + 1) : arn;
+  }
+
+  private static boolean anyResource(JsonNode event, java.util.function.Predicate<JsonNode> test) {
+    for (JsonNode resource : event.path("resources")) {
+      if (test.test(resource)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
