@@ -7,6 +7,7 @@ import dev.stowaway.vault.audit.AuditLookup;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
 import dev.stowaway.sidecar.config.DataDirectory;
 import dev.stowaway.sidecar.events.ChangeStream;
+import dev.stowaway.sidecar.events.EventDispatcher;
 import dev.stowaway.sidecar.config.ServerConfig;
 import dev.stowaway.sidecar.http.UndertowServer;
 import dev.stowaway.sidecar.iamquery.QueryProtocol;
@@ -28,12 +29,14 @@ public final class Sidecar implements AutoCloseable {
   private final ServerConfig config;
   private final Vault vault;
   private final AuditLog audit;
+  private final EventDispatcher events;
   private final UndertowServer server;
   private final DeletionSweeper sweeper;
   private final List<String> created;
 
-  private Sidecar(ServerConfig config, Vault vault, AuditLog audit, UndertowServer server, DeletionSweeper sweeper,
-      List<String> created) {
+  private Sidecar(ServerConfig config, Vault vault, AuditLog audit, EventDispatcher events, UndertowServer server,
+      DeletionSweeper sweeper, List<String> created) {
+    this.events = events;
     this.config = config;
     this.vault = vault;
     this.audit = audit;
@@ -42,30 +45,53 @@ public final class Sidecar implements AutoCloseable {
     this.created = created;
   }
 
-  public static Sidecar start(ServerConfig config, char[] passphrase, Clock clock, SecureRandom random,
-      Duration sweepInterval) {
-    return start(config, passphrase, clock, random, sweepInterval, AuditLog.Settings.defaults());
+  /** What the command line does not set: how often to sweep, audit file sizes, delivery retries. */
+  public record Tuning(Duration sweepInterval, AuditLog.Settings audit, EventDispatcher.Settings events) {
+
+    public static Tuning defaults() {
+      return new Tuning(Duration.ofMinutes(1), AuditLog.Settings.defaults(), EventDispatcher.Settings.defaults());
+    }
+
+    public Tuning withSweepInterval(Duration interval) {
+      return new Tuning(interval, audit, events);
+    }
+
+    public Tuning withAudit(AuditLog.Settings settings) {
+      return new Tuning(sweepInterval, settings, events);
+    }
+
+    public Tuning withEvents(EventDispatcher.Settings settings) {
+      return new Tuning(sweepInterval, audit, settings);
+    }
   }
 
   public static Sidecar start(ServerConfig config, char[] passphrase, Clock clock, SecureRandom random,
-      Duration sweepInterval, AuditLog.Settings auditSettings) {
+      Duration sweepInterval) {
+    return start(config, passphrase, clock, random, Tuning.defaults().withSweepInterval(sweepInterval));
+  }
+
+  public static Sidecar start(ServerConfig config, char[] passphrase, Clock clock, SecureRandom random,
+      Tuning tuning) {
     List<String> created = new ArrayList<>();
     DataDirectory.Opened opened = new DataDirectory(config.dataDir())
-        .open(passphrase, config, clock, random, created, auditSettings);
+        .open(passphrase, config, clock, random, created, tuning.audit());
     Vault vault = opened.vault();
     AuditLog auditLog = opened.audit();
+    EventDispatcher events = new EventDispatcher(vault.eventRules(), config.dataDir(), tuning.events());
+    auditLog.subscribe(events::recorded);
     try {
       AuditTrail audit = new AuditTrail(auditLog, clock, config.region(), config.account());
       SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region());
       ChangeStream changes = new ChangeStream(verifier, vault, random, audit, clock);
       UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier,
-          new AuditLookup(auditLog.directory(), vault.authorizer())),
+          new AuditLookup(auditLog.directory(), vault.authorizer()), config.account()),
           new QueryProtocol(vault, verifier, config.account()), changes, audit, clock);
       server.start();
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), audit);
-      sweeper.start(sweepInterval);
-      return new Sidecar(config, vault, auditLog, server, sweeper, List.copyOf(created));
+      sweeper.start(tuning.sweepInterval());
+      return new Sidecar(config, vault, auditLog, events, server, sweeper, List.copyOf(created));
     } catch (RuntimeException e) {
+      events.close();
       auditLog.close();
       vault.close();
       throw e;
@@ -75,6 +101,11 @@ public final class Sidecar implements AutoCloseable {
   /** Purges the secrets whose recovery window has ended, now rather than on the next sweep. */
   public void sweepDeletions() {
     sweeper.sweep();
+  }
+
+  /** Event rule deliveries, for metrics. */
+  public EventDispatcher events() {
+    return events;
   }
 
   /** The audit log, for its signing key's fingerprint and its directory. */
@@ -113,6 +144,7 @@ public final class Sidecar implements AutoCloseable {
       try {
         audit.close();
       } finally {
+        events.close();
         vault.close();
       }
     }

@@ -202,6 +202,13 @@ class SidecarProcessIT {
       assertEquals("GetSecretValue", events.path(0).path("EventName").asText(), events.toString());
       assertEquals("admin", events.path(0).path("Username").asText());
       assertEquals("CreateSecret", events.path(1).path("EventName").asText());
+      String rule = aws(sidecar, "events", "put-rule", "--name", "cli-rule", "--state",
+          "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", "--event-pattern", "{\"source\":[\"aws.secretsmanager\"]}");
+      assertEquals("arn:aws:events:us-east-1:123456789012:rule/cli-rule",
+          new ObjectMapper().readTree(rule).path("RuleArn").asText());
+      aws(sidecar, "events", "put-targets", "--rule", "cli-rule", "--targets", "Id=log,Arn=file:cli.jsonl");
+      JsonNode targets = new ObjectMapper().readTree(aws(sidecar, "events", "list-targets-by-rule", "--rule", "cli-rule"));
+      assertEquals("file:cli.jsonl", targets.path("Targets").path(0).path("Arn").asText());
       sidecar.terminate();
     }
   }

@@ -1,6 +1,7 @@
 package dev.stowaway.vault;
 
 import dev.stowaway.vault.events.ChangeFeed;
+import dev.stowaway.vault.events.EventRules;
 import dev.stowaway.vault.identity.AccessKeys;
 import dev.stowaway.vault.identity.Groups;
 import dev.stowaway.vault.identity.ManagedPolicies;
@@ -40,11 +41,13 @@ public final class Vault implements AutoCloseable {
   private final Roles roles;
   private final RoleSessions roleSessions;
   private final Authorizer authorizer;
+  private final EventRules eventRules;
 
   private Vault(SecretStore store, RootKey rootKey, SecretsService secrets, AccessKeys accessKeys,
       PasswordGenerator passwords, ChangeFeed changes, IdentityService identity, Groups groups,
       ManagedPolicies policies, MfaDevices mfaDevices, SessionTokens sessions, Roles roles, RoleSessions roleSessions,
-      Authorizer authorizer) {
+      Authorizer authorizer, EventRules eventRules) {
+    this.eventRules = eventRules;
     this.roles = roles;
     this.roleSessions = roleSessions;
     this.changes = changes;
@@ -90,7 +93,8 @@ public final class Vault implements AutoCloseable {
     return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes, identity,
         new Groups(store, authorizer, clock, ids, account), new ManagedPolicies(store, authorizer, clock, ids, account),
         mfaDevices, new SessionTokens(accessKeys, mfaDevices, clock), new Roles(store, authorizer, clock, ids, account),
-        new RoleSessions(store, authorizer, accessKeys, mfaDevices, clock, account), authorizer);
+        new RoleSessions(store, authorizer, accessKeys, mfaDevices, clock, account), authorizer,
+        new EventRules(store, authorizer, clock, region, account));
   }
 
   public SecretsService secrets() {
@@ -142,6 +146,11 @@ public final class Vault implements AutoCloseable {
   /** Committed secret changes, for the agents' change feed. */
   public ChangeFeed changes() {
     return changes;
+  }
+
+  /** EventBridge rules and their targets. */
+  public EventRules eventRules() {
+    return eventRules;
   }
 
   public PasswordGenerator passwords() {

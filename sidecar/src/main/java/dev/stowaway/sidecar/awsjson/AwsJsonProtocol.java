@@ -43,10 +43,11 @@ public final class AwsJsonProtocol {
   private final SigV4Verifier verifier;
   private final Vault vault;
 
-  public AwsJsonProtocol(Vault vault, SigV4Verifier verifier, AuditLookup auditLookup) {
+  public AwsJsonProtocol(Vault vault, SigV4Verifier verifier, AuditLookup auditLookup, String account) {
     this.verifier = verifier;
     this.vault = vault;
-    this.apis = List.<JsonApi>of(new SecretsManagerApi(vault), new CloudTrailApi(auditLookup)).stream()
+    this.apis = List.<JsonApi>of(new SecretsManagerApi(vault), new CloudTrailApi(auditLookup),
+            new EventsApi(vault.eventRules(), account)).stream()
         .collect(Collectors.toMap(JsonApi::targetPrefix, Function.identity()));
   }
 

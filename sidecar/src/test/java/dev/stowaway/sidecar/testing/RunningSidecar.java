@@ -28,21 +28,28 @@ public final class RunningSidecar implements AutoCloseable {
 
   private final Path dataDir;
   private final Clock clock;
+  private final Sidecar.Tuning tuning;
   private Sidecar sidecar;
   private int lastPort;
 
-  private RunningSidecar(Path dataDir, Clock clock) {
+  private RunningSidecar(Path dataDir, Clock clock, Sidecar.Tuning tuning) {
     this.dataDir = dataDir;
     this.clock = clock;
+    this.tuning = tuning;
     this.sidecar = start();
   }
 
   public static RunningSidecar in(Path dataDir) {
-    return new RunningSidecar(dataDir, Clock.systemUTC());
+    return in(dataDir, Clock.systemUTC());
   }
 
   public static RunningSidecar in(Path dataDir, Clock clock) {
-    return new RunningSidecar(dataDir, clock);
+    return in(dataDir, clock, Sidecar.Tuning.defaults().withSweepInterval(Duration.ofHours(1)));
+  }
+
+  /** With settings the command line does not have: short retry delays, small audit files. */
+  public static RunningSidecar in(Path dataDir, Clock clock, Sidecar.Tuning tuning) {
+    return new RunningSidecar(dataDir, clock, tuning);
   }
 
   private Sidecar start() {
@@ -52,7 +59,7 @@ public final class RunningSidecar implements AutoCloseable {
   private Sidecar start(int port) {
     ServerConfig config = ServerConfig.parse(
         new String[] {"--data-dir", dataDir.toString(), "--port", String.valueOf(port)}, Map.of());
-    return Sidecar.start(config, null, clock, new SecureRandom(), Duration.ofHours(1));
+    return Sidecar.start(config, null, clock, new SecureRandom(), tuning);
   }
 
   /** Stops serving (as a crash or an upgrade would) until {@link #startAgainOnSamePort()}. */

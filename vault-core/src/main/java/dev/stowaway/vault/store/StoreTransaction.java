@@ -44,4 +44,8 @@ public interface StoreTransaction extends StoreView {
   void putRole(RoleRecord role);
 
   void removeRole(String roleName);
+
+  void putEventRule(EventRuleRecord rule);
+
+  void removeEventRule(String name);
 }

@@ -46,4 +46,8 @@ public interface StoreView {
   Optional<RoleRecord> role(String roleName);
 
   List<RoleRecord> roles();
+
+  Optional<EventRuleRecord> eventRule(String name);
+
+  List<EventRuleRecord> eventRules();
 }

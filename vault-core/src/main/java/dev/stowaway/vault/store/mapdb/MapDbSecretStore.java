@@ -3,6 +3,7 @@ package dev.stowaway.vault.store.mapdb;
 import dev.stowaway.vault.store.AccessKeyRecord;
 import dev.stowaway.vault.store.GroupRecord;
 import dev.stowaway.vault.store.MfaDeviceRecord;
+import dev.stowaway.vault.store.EventRuleRecord;
 import dev.stowaway.vault.store.RoleRecord;
 import dev.stowaway.vault.store.SessionRecord;
 import dev.stowaway.vault.store.ManagedPolicyRecord;
@@ -49,6 +50,7 @@ public final class MapDbSecretStore implements SecretStore {
   private final BTreeMap<String, byte[]> mfaDevices;
   private final BTreeMap<String, byte[]> sessions;
   private final BTreeMap<String, byte[]> roles;
+  private final BTreeMap<String, byte[]> eventRules;
   private final RecordCodec codec = new RecordCodec();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
   private boolean closed;
@@ -67,6 +69,7 @@ public final class MapDbSecretStore implements SecretStore {
     this.mfaDevices = bytesMap("iam-mfa-devices");
     this.sessions = bytesMap("sts-sessions");
     this.roles = bytesMap("iam-roles");
+    this.eventRules = bytesMap("event-rules");
     db.commit();
   }
 
@@ -249,6 +252,16 @@ public final class MapDbSecretStore implements SecretStore {
       return decodeAll(roles, RoleRecord.class);
     }
 
+    @Override
+    public Optional<EventRuleRecord> eventRule(String name) {
+      return Optional.ofNullable(eventRules.get(name)).map(b -> codec.decode(b, EventRuleRecord.class));
+    }
+
+    @Override
+    public List<EventRuleRecord> eventRules() {
+      return decodeAll(eventRules, EventRuleRecord.class);
+    }
+
     private <T> List<T> decodeAll(BTreeMap<String, byte[]> map, Class<T> type) {
       List<T> all = new ArrayList<>(map.size());
       for (byte[] bytes : map.values()) {
@@ -368,6 +381,16 @@ public final class MapDbSecretStore implements SecretStore {
     @Override
     public void removeRole(String roleName) {
       roles.remove(roleName);
+    }
+
+    @Override
+    public void putEventRule(EventRuleRecord rule) {
+      eventRules.put(rule.name(), codec.encode(rule));
+    }
+
+    @Override
+    public void removeEventRule(String name) {
+      eventRules.remove(name);
     }
   }
 }
