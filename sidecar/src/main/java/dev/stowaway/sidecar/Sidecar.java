@@ -10,6 +10,7 @@ import dev.stowaway.sidecar.events.ChangeStream;
 import dev.stowaway.sidecar.events.EventDispatcher;
 import dev.stowaway.sidecar.config.ServerConfig;
 import dev.stowaway.sidecar.http.UndertowServer;
+import dev.stowaway.sidecar.metrics.Metrics;
 import dev.stowaway.sidecar.iamquery.QueryProtocol;
 import dev.stowaway.sidecar.schedule.DeletionSweeper;
 import dev.stowaway.vault.Vault;
@@ -85,7 +86,8 @@ public final class Sidecar implements AutoCloseable {
       ChangeStream changes = new ChangeStream(verifier, vault, random, audit, clock);
       UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier,
           new AuditLookup(auditLog.directory(), vault.authorizer()), config.account()),
-          new QueryProtocol(vault, verifier, config.account()), changes, audit, clock);
+          new QueryProtocol(vault, verifier, config.account()), changes, audit,
+          new Metrics(vault.secrets(), auditLog, events::outcomes), clock);
       server.start();
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), audit);
       sweeper.start(tuning.sweepInterval());

@@ -3,6 +3,7 @@ package dev.stowaway.sidecar.http;
 import dev.stowaway.sidecar.audit.ApiCall;
 import dev.stowaway.sidecar.audit.AuditTrail;
 import dev.stowaway.sidecar.auth.SignedRequest;
+import dev.stowaway.sidecar.metrics.Metrics;
 import dev.stowaway.vault.audit.AuditUnavailableException;
 import java.time.Clock;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
@@ -41,13 +42,16 @@ final class ApiHandler implements HttpHandler {
   private final AwsJsonProtocol awsJson;
   private final QueryProtocol query;
   private final AuditTrail audit;
+  private final Metrics metrics;
   private final Clock clock;
   private final int maxBodyBytes;
 
-  ApiHandler(AwsJsonProtocol awsJson, QueryProtocol query, AuditTrail audit, Clock clock, int maxBodyBytes) {
+  ApiHandler(AwsJsonProtocol awsJson, QueryProtocol query, AuditTrail audit, Metrics metrics, Clock clock,
+      int maxBodyBytes) {
     this.awsJson = awsJson;
     this.query = query;
     this.audit = audit;
+    this.metrics = metrics;
     this.clock = clock;
     this.maxBodyBytes = maxBodyBytes;
   }
@@ -68,19 +72,25 @@ final class ApiHandler implements HttpHandler {
     if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/healthz")) {
       return audit.log().isFailing() ? Reply.text(503, "audit log cannot be written\n") : Reply.text(200, "ok\n");
     }
+    if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/metrics")) {
+      return new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
+          metrics.render().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
     if (!Methods.POST.equals(exchange.getRequestMethod()) || !path.equals("/")) {
-      return Reply.text(404, "Stowaway serves AWS APIs at POST / and health at GET /healthz.\n");
+      return Reply.text(404, "Stowaway serves AWS APIs at POST /, health at GET /healthz and metrics at GET /metrics.\n");
     }
     String target = exchange.getRequestHeaders().getFirst(AMZ_TARGET);
     String contentType = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
     boolean isQuery = target == null && contentType != null
         && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    long started = System.nanoTime();
     ApiCall call = new ApiCall(requestId, clock.instant(), exchange.getSourceAddress().getAddress().getHostAddress(),
         exchange.getRequestHeaders().getFirst(Headers.USER_AGENT),
         ApiCall.claimedAccessKeyId(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION)));
     try {
       audit.checkWritable();
     } catch (AuditUnavailableException e) {
+      metrics.unaudited(call);
       return isQuery ? query.unavailable(UNAUDITABLE, call) : awsJson.error(503, "ServiceUnavailableException", UNAUDITABLE);
     }
     Reply reply;
@@ -96,8 +106,10 @@ final class ApiHandler implements HttpHandler {
     } catch (AuditUnavailableException e) {
       LOG.log(Level.ERROR, "request " + requestId + " (" + call.eventName() + ") was handled but could not be audited; "
           + "its answer was withheld" + (call.readOnly() || call.errorCode() != null ? "" : " though its change was made"));
+      metrics.unaudited(call);
       return isQuery ? query.unavailable(UNAUDITABLE, call) : awsJson.error(503, "ServiceUnavailableException", UNAUDITABLE);
     }
+    metrics.request(call, System.nanoTime() - started);
     return reply;
   }
 

@@ -1,6 +1,7 @@
 package dev.stowaway.sidecar.http;
 
 import dev.stowaway.sidecar.audit.AuditTrail;
+import dev.stowaway.sidecar.metrics.Metrics;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
 import java.time.Clock;
 import dev.stowaway.sidecar.events.ChangeStream;
@@ -29,9 +30,9 @@ public final class UndertowServer implements AutoCloseable {
   private final ChangeStream changes;
 
   public UndertowServer(String bind, int port, AwsJsonProtocol awsJson, QueryProtocol query, ChangeStream changes,
-      AuditTrail audit, Clock clock) {
+      AuditTrail audit, Metrics metrics, Clock clock) {
     this.changes = changes;
-    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, query, audit, clock, MAX_BODY_BYTES));
+    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, query, audit, metrics, clock, MAX_BODY_BYTES));
     // The change feed is a long-lived stream; it stays off the blocking path the API calls take.
     HttpHandler routes = exchange -> {
       if (Methods.GET.equals(exchange.getRequestMethod()) && "/v1/events".equals(exchange.getRequestPath())) {
