@@ -24,6 +24,7 @@ public final class ApiCall {
   private final String claimedAccessKeyId;
   private String eventSource;
   private String eventName;
+  private boolean operationKnown;
   private Caller caller;
   private JsonNode requestParameters;
   private JsonNode responseElements;
@@ -58,6 +59,16 @@ public final class ApiCall {
     this.eventSource = eventSource;
     this.eventName = eventName;
     return this;
+  }
+
+  /** The operation is one this sidecar serves (not just a name a client sent). */
+  public ApiCall operationKnown() {
+    this.operationKnown = true;
+    return this;
+  }
+
+  public boolean isOperationKnown() {
+    return operationKnown;
   }
 
   public ApiCall caller(Caller caller) {

@@ -41,8 +41,17 @@ public final class AuditTrail {
     log.checkWritable();
   }
 
+  /**
+   * Writes the request's record. A change that was made is recorded even if the log fails now:
+   * its record waits and goes first once the log can be written again.
+   */
   public void record(ApiCall call) {
-    log.append(apiCallRecord(call));
+    ObjectNode record = apiCallRecord(call);
+    if (call.readOnly() || call.errorCode() != null) {
+      log.append(record);
+    } else {
+      log.appendDone(record);
+    }
   }
 
   ObjectNode apiCallRecord(ApiCall call) {
@@ -111,7 +120,7 @@ public final class AuditTrail {
     record.put("recipientAccountId", account);
     record.set("serviceEventDetails", CloudTrailShape.of(details));
     record.put("eventCategory", "Management");
-    log.append(record);
+    log.appendDone(record);
   }
 
   private JsonNode userIdentity(Caller caller, String claimedAccessKeyId) {

@@ -57,6 +57,9 @@ public final class AwsJsonProtocol {
     JsonApi api = dot < 0 ? null : apis.get(target.substring(0, dot));
     String operationName = dot < 0 ? target : target.substring(dot + 1);
     call.operation(api == null ? null : api.signingName() + ".amazonaws.com", operationName);
+    if (api != null && api.operations().containsKey(operationName)) {
+      call.operationKnown();
+    }
     ObjectNode input = null;
     ObjectNode result = null;
     try {

@@ -105,7 +105,8 @@ final class ApiHandler implements HttpHandler {
       audit.record(call);
     } catch (AuditUnavailableException e) {
       LOG.log(Level.ERROR, "request " + requestId + " (" + call.eventName() + ") was handled but could not be audited; "
-          + "its answer was withheld" + (call.readOnly() || call.errorCode() != null ? "" : " though its change was made"));
+          + "its answer was withheld" + (call.readOnly() || call.errorCode() != null ? ""
+              : "; its change was made and its record will be written when the log can be"));
       metrics.unaudited(call);
       return isQuery ? query.unavailable(UNAUDITABLE, call) : awsJson.error(503, "ServiceUnavailableException", UNAUDITABLE);
     }
@@ -121,6 +122,9 @@ final class ApiHandler implements HttpHandler {
   }
 
   private Reply route(HttpServerExchange exchange, String target, boolean isQuery, ApiCall call) {
+    if (target != null) {
+      call.operation(null, target.substring(target.lastIndexOf('.') + 1)); // the protocol says more, if it gets there
+    }
     byte[] body;
     try {
       body = readBody(exchange);

@@ -41,6 +41,9 @@ public final class QueryProtocol {
       api = version == null ? null : byVersion.get(version);
       String actionName = input.get("Action");
       call.operation(api == null ? null : api.signingName() + ".amazonaws.com", actionName);
+      if (api != null && actionName != null && api.actions().containsKey(actionName)) {
+        call.operationKnown();
+      }
       call.requestParameters(input.asJson());
       if (api == null) {
         throw new AwsError(400, "InvalidAction", "The Version " + version + " is not served here; IAM is 2010-05-08 "

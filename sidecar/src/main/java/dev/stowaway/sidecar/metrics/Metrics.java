@@ -23,7 +23,6 @@ public final class Metrics {
 
   private static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
       1, 2.5, 5, 10};
-  private static final Set<String> UNKNOWN_OPERATION = Set.of("UnknownOperationException", "InvalidAction");
   private static final Set<String> ROTATION_OUTCOMES = Set.of("RotationSucceeded", "RotationFailed",
       "RotationAbandoned", "RotationStarted");
 
@@ -65,9 +64,7 @@ public final class Metrics {
   /** Counts one answered request and how long it took, audit write included. */
   public void request(ApiCall call, long nanos) {
     String api = call.eventSource() == null ? "unknown" : call.eventSource().replace(".amazonaws.com", "");
-    String operation = call.eventName() == null
-        || call.errorCode() != null && UNKNOWN_OPERATION.contains(call.errorCode()) ? "unknown"
-        : call.eventName();
+    String operation = call.isOperationKnown() ? call.eventName() : "unknown";
     String outcome = call.errorCode() == null ? "success" : call.errorCode();
     requests.computeIfAbsent(labels("api", api, "operation", operation, "outcome", outcome), k -> new LongAdder())
         .increment();

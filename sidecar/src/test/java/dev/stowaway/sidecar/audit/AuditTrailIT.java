@@ -313,6 +313,27 @@ class AuditTrailIT {
         end.path("eventTime").asText());
   }
 
+  @Test
+  void aChangeMadeAsTheLogFailedIsRecordedWhenItRecovers() throws IOException {
+    admin.createSecret(r -> r.name("prod/db").secretString("one"));
+    try (Unwritable locked = Unwritable.make(dataDir.resolve("audit"))) {
+      SecretsManagerException refused = assertThrows(SecretsManagerException.class,
+          () -> admin.putSecretValue(r -> r.secretId("prod/db").secretString("two").clientRequestToken(TOKEN)));
+      assertEquals(503, refused.statusCode());
+    }
+    // The client retries with its token: the change it made is not made twice, and both are on record.
+    assertEquals(TOKEN, admin.putSecretValue(r -> r.secretId("prod/db").secretString("two").clientRequestToken(TOKEN))
+        .versionId());
+    List<JsonNode> records = AuditRecords.in(dataDir);
+    JsonNode kept = records.get(records.size() - 2);
+    assertEquals("PutSecretValue", kept.path("eventName").asText());
+    assertTrue(kept.path("errorCode").isMissingNode(), "the record says what the vault did: the change was made");
+    assertEquals("PutSecretValue", records.get(records.size() - 1).path("eventName").asText());
+    assertEquals(2, admin.listSecretVersionIds(r -> r.secretId("prod/db")).versions().size());
+  }
+
+  private static final String TOKEN = "7b0c8f1e-1111-4a3e-9b52-2c1d1e0f0a01";
+
   private StsClient sts() {
     return StsClient.builder().endpointOverride(sidecar.endpoint()).region(Region.US_EAST_1)
         .credentialsProvider(sidecar.adminCredentials()).httpClient(UrlConnectionHttpClient.create()).build();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stowaway.sidecar.testing.AuditRecords;
 import dev.stowaway.sidecar.testing.RunningSidecar;
 import dev.stowaway.sidecar.testing.SseReader;
 import java.nio.file.Path;
@@ -108,6 +109,22 @@ class ChangeStreamIT {
     try (SseReader feed = new SseReader(sidecar.endpoint(), "AKIAUNKNOWNUNKNOWN00", "x", null)) {
       assertEquals(400, feed.status());
       assertTrue(feed.errorBody().contains("UnrecognizedClientException"), feed.errorBody());
+    }
+    JsonNode record = AuditRecords.last(dataDir);
+    assertEquals("SubscribeToChangeFeed", record.path("eventName").asText());
+    assertEquals("UnrecognizedClientException", record.path("errorCode").asText());
+    assertEquals("AKIAUNKNOWNUNKNOWN00", record.path("userIdentity").path("accessKeyId").asText());
+  }
+
+  @Test
+  void subscribingIsAudited() throws Exception {
+    try (SseReader feed = new SseReader(sidecar.endpoint(), keyId, secret, null)) {
+      assertEquals("reset", feed.next().event());
+      JsonNode record = AuditRecords.last(dataDir);
+      assertEquals("SubscribeToChangeFeed", record.path("eventName").asText());
+      assertEquals("secretsmanager.amazonaws.com", record.path("eventSource").asText());
+      assertEquals("admin", record.path("userIdentity").path("userName").asText());
+      assertTrue(record.path("errorCode").isMissingNode());
     }
   }
 }

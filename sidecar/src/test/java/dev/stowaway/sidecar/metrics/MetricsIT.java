@@ -95,7 +95,13 @@ class MetricsIT {
     String metrics = scrape();
     assertEquals(2, value(metrics, "stowaway_requests_total{api=\"secretsmanager\",operation=\"unknown\","
         + "outcome=\"UnknownOperationException\"}"));
-    assertTrue(!metrics.contains("Teleport"));
+    try (var forger = sidecar.client(key[0], "not-the-secret-key")) {
+      assertThrows(SecretsManagerException.class, () -> forger.listSecrets());
+    }
+    metrics = scrape();
+    assertEquals(1, value(metrics, "stowaway_requests_total{api=\"secretsmanager\",operation=\"ListSecrets\","
+        + "outcome=\"InvalidSignatureException\"}"));
+    assertTrue(!metrics.contains("Teleport") && !metrics.contains("Levitate"), metrics);
   }
 
   @Test

@@ -80,7 +80,7 @@ public final class AuditLog implements AutoCloseable {
 
   private static final Logger LOG = System.getLogger(AuditLog.class.getName());
   private static final int MAX_BATCH = 512;
-  private static final Pending STOP = new Pending(null, null);
+  private static final Pending STOP = new Pending(null, null, false);
 
   private final ObjectMapper json = new ObjectMapper();
   private final Path dir;
@@ -113,12 +113,14 @@ public final class AuditLog implements AutoCloseable {
   private byte[] previousHash;
   /** Files written since the last digest, by name, with what the next digest says of them. */
   private final Map<String, FileCoverage> undigested = new LinkedHashMap<>();
+  /** Records of done changes that a failed write could not take, to go first once it can. */
+  private final List<ObjectNode> kept = new ArrayList<>();
   private long lastDigestNumber;
   private String lastDigestSignature;
   private long lastDigestedSequence;
   private Instant nextDigestAt;
 
-  private record Pending(ObjectNode event, CompletableFuture<Long> done) {}
+  private record Pending(ObjectNode event, CompletableFuture<Long> done, boolean keep) {}
 
   private record FileCoverage(String name, long bytes, String sha256, long firstSequence, long lastSequence) {}
 
@@ -172,7 +174,16 @@ public final class AuditLog implements AutoCloseable {
    * @throws AuditUnavailableException if it could not be written
    */
   public long append(ObjectNode event) {
-    return await(enqueue(new Pending(event, new CompletableFuture<>())));
+    return await(enqueue(new Pending(event, new CompletableFuture<>(), false)));
+  }
+
+  /**
+   * Appends the record of something already done (a committed change). If it cannot be written
+   * now, this still throws, but the record is kept and written first once the log can be written
+   * again, so the change is not left unrecorded. Only a crash while the log is down loses it.
+   */
+  public long appendDone(ObjectNode event) {
+    return await(enqueue(new Pending(event, new CompletableFuture<>(), true)));
   }
 
   /**
@@ -181,7 +192,7 @@ public final class AuditLog implements AutoCloseable {
    */
   public void checkWritable() {
     if (failing) {
-      await(enqueue(new Pending(null, new CompletableFuture<>())));
+      await(enqueue(new Pending(null, new CompletableFuture<>(), false)));
     }
   }
 
@@ -261,6 +272,10 @@ public final class AuditLog implements AutoCloseable {
         batch.clear();
       }
     }
+    if (!kept.isEmpty()) {
+      LOG.log(Level.ERROR, kept.size() + " audit record(s) of changes made while the log could not be written are "
+          + "lost: the log was closed before it could be written again");
+    }
     closeChannel();
   }
 
@@ -268,22 +283,23 @@ public final class AuditLog implements AutoCloseable {
     long started = System.nanoTime();
     long sequence = nextSequence;
     byte[] previous = previousHash;
-    ByteArrayOutputStream out = new ByteArrayOutputStream(512 * batch.size());
-    List<ObjectNode> events = new ArrayList<>(batch.size());
+    List<ObjectNode> events = new ArrayList<>(kept);
+    for (Pending pending : batch) {
+      if (pending.event() != null) {
+        events.add(pending.event());
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512 * events.size());
     try {
-      for (Pending pending : batch) {
-        if (pending.event() == null) {
-          continue;
-        }
+      for (ObjectNode event : events) {
         ObjectNode line = json.createObjectNode();
         line.put("seq", sequence);
         line.put("prev", AuditFiles.hex(previous));
-        line.set("event", pending.event());
+        line.set("event", event);
         byte[] bytes = json.writeValueAsBytes(line);
         previous = sha256.digest(bytes);
         out.write(bytes);
         out.write('\n');
-        events.add(pending.event());
         sequence++;
       }
       if (failing) {
@@ -316,9 +332,11 @@ public final class AuditLog implements AutoCloseable {
     }
     if (failing) {
       failing = false;
-      LOG.log(Level.WARNING, "audit log " + dir + " is writable again; serving requests");
+      LOG.log(Level.WARNING, "audit log " + dir + " is writable again; serving requests"
+          + (kept.isEmpty() ? "" : " (wrote " + kept.size() + " record(s) of changes made as it failed)"));
     }
-    long sequenceOfFirst = nextSequence - events.size();
+    long sequenceOfFirst = nextSequence - events.size() + kept.size();
+    kept.clear();
     for (Pending pending : batch) {
       pending.done().complete(pending.event() == null ? -1 : sequenceOfFirst++);
     }
@@ -347,6 +365,9 @@ public final class AuditLog implements AutoCloseable {
     for (Pending pending : batch) {
       if (pending.event() != null) {
         records++;
+        if (pending.keep()) {
+          kept.add(pending.event());
+        }
       }
       pending.done().completeExceptionally(refusal);
     }

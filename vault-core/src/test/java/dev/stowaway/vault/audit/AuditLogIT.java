@@ -183,6 +183,30 @@ class AuditLogIT {
   }
 
   @Test
+  void aDoneChangeThatCouldNotBeRecordedIsWrittenFirstOnceTheLogRecovers() throws IOException {
+    try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
+      log.append(AuditLogs.event(1));
+      try (Unwritable locked = Unwritable.make(dir)) {
+        assertThrows(AuditUnavailableException.class, () -> log.appendDone(AuditLogs.event(2)));
+        assertThrows(AuditUnavailableException.class, () -> log.append(AuditLogs.event(3)));
+      }
+      assertEquals(3, log.append(AuditLogs.event(4)), "the kept record took sequence 2");
+    }
+    List<String> lines = Files.readAllLines(AuditLogs.recordFiles(dir).get(0));
+    assertEquals(List.of("prod/db-1", "prod/db-2", "prod/db-4"), lines.stream()
+        .map(l -> readTree(l).path("event").path("requestParameters").path("secretId").asText()).toList());
+    assertEquals(List.of(), AuditVerifier.verify(dir, null).problems());
+  }
+
+  private JsonNode readTree(String line) {
+    try {
+      return json.readTree(line);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void subscribersSeeRecordsOnlyOnceTheyAreDurable() throws IOException {
     List<ObjectNode> seen = new ArrayList<>();
     try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
