@@ -22,7 +22,7 @@ final class CloudTrailShape {
       "oldpassword", "secretaccesskey", "sessiontoken", "base32stringseed", "qrcodepng", "authenticationcode1",
       "authenticationcode2", "tokencode", "randompassword", "plaintext", "privatekey");
   private static final String[] READ_PREFIXES = {"Get", "List", "Describe", "Lookup", "BatchGet", "Simulate",
-      "Validate", "Test"};
+      "Validate", "Test", "Subscribe"};
 
   private CloudTrailShape() {}
 

@@ -3,11 +3,10 @@ package dev.stowaway.sidecar.http;
 import dev.stowaway.sidecar.audit.ApiCall;
 import dev.stowaway.sidecar.audit.AuditTrail;
 import dev.stowaway.sidecar.auth.SignedRequest;
-import dev.stowaway.sidecar.metrics.Metrics;
-import dev.stowaway.vault.audit.AuditUnavailableException;
-import java.time.Clock;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
 import dev.stowaway.sidecar.iamquery.QueryProtocol;
+import dev.stowaway.sidecar.metrics.Metrics;
+import dev.stowaway.vault.audit.AuditUnavailableException;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
@@ -19,6 +18,8 @@ import java.io.InputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,7 +75,7 @@ final class ApiHandler implements HttpHandler {
     }
     if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/metrics")) {
       return new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
-          metrics.render().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          metrics.render().getBytes(StandardCharsets.UTF_8));
     }
     if (!Methods.POST.equals(exchange.getRequestMethod()) || !path.equals("/")) {
       return Reply.text(404, "Stowaway serves AWS APIs at POST /, health at GET /healthz and metrics at GET /metrics.\n");
