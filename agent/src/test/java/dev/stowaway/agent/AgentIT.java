@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stowaway.agent.app.ReportingApp;
 import dev.stowaway.agent.testing.AgentProcess;
-import dev.stowaway.agent.testing.ScratchMariaDb;
-import dev.stowaway.agent.testing.ScramPostgres;
+import dev.stowaway.sidecar.testing.ScratchMariaDb;
+import dev.stowaway.sidecar.testing.ScramPostgres;
 import dev.stowaway.sidecar.testing.RunningSidecar;
 import dev.stowaway.vault.identity.Principal;
 import java.nio.file.Path;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stowaway.agent.app.HikariLoopApp;
 import dev.stowaway.agent.testing.AgentProcess;
-import dev.stowaway.agent.testing.ScratchMariaDb;
-import dev.stowaway.agent.testing.ScramPostgres;
+import dev.stowaway.sidecar.testing.ScratchMariaDb;
+import dev.stowaway.sidecar.testing.ScramPostgres;
 import dev.stowaway.sidecar.testing.RunningSidecar;
 import java.nio.file.Path;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package dev.stowaway.agent.testing;
+package dev.stowaway.sidecar.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -61,6 +61,29 @@ public final class ScramPostgres implements AutoCloseable {
         dir.resolve("log").toString(), "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
         "start");
     return new ScramPostgres(dir, bin, port);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The cluster's superuser password, for tests whose secrets name a master user. */
+  public String superuserPassword() {
+    return SUPERUSER_PASSWORD;
+  }
+
+  /** Whether {@code role} can log in with {@code password}: the server checks it for real. */
+  public boolean logsIn(String role, String password) {
+    try (Connection c = DriverManager.getConnection(url("postgres"), role, password)) {
+      return c.isValid(5);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** Runs SQL as the superuser. */
+  public void execute(String sql) throws SQLException {
+    superuser(sql);
   }
 
   public String url(String database) {

@@ -1,4 +1,4 @@
-package dev.stowaway.agent.testing;
+package dev.stowaway.sidecar.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
