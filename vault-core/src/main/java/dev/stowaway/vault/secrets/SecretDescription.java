@@ -15,4 +15,10 @@ public record SecretDescription(
     Instant lastChangedDate,
     Instant lastAccessedDate,
     Instant deletedDate,
-    Map<String, List<String>> versionIdsToStages) {}
+    Map<String, List<String>> versionIdsToStages,
+    Rotation rotation) {
+
+  /** What DescribeSecret shows of rotation; null when rotation was never configured. */
+  public record Rotation(boolean enabled, String rotatorArn, Integer automaticallyAfterDays, String scheduleExpression,
+      String duration, Instant nextRotationDate, Instant lastRotatedDate) {}
+}

@@ -74,7 +74,10 @@ final class SecretLookup {
     return new SecretDescription(s.arn(), s.name(), s.description(), s.kmsKeyId(),
         s.tags().stream().map(t -> new Tag(t.key(), t.value())).toList(),
         Instant.ofEpochMilli(s.createdDate()), Instant.ofEpochMilli(s.lastChangedDate()),
-        instant(s.lastAccessedDate()), instant(s.deletedDate()), stages);
+        instant(s.lastAccessedDate()), instant(s.deletedDate()), stages, s.rotation() == null ? null
+            : new SecretDescription.Rotation(s.rotation().enabled(), s.rotation().rotatorArn(),
+                s.rotation().automaticallyAfterDays(), s.rotation().scheduleExpression(), s.rotation().duration(),
+                instant(s.rotation().nextRotationDate()), instant(s.rotation().lastRotatedDate())));
   }
 
 

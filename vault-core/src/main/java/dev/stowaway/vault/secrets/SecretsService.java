@@ -47,6 +47,8 @@ public final class SecretsService {
   private final ChangeFeed changes;
   private final Authorizer authorizer;
   private final Caller caller;
+  /** Set inside a write that abandoned a rotation, announced once it commits. */
+  private final ThreadLocal<String> abandoned = new ThreadLocal<>();
 
   public SecretsService(SecretStore store, KeyRing keyRing, EnvelopeCipher cipher, Clock clock,
       RandomIds ids, SecretArn arns, ChangeFeed changes, Authorizer authorizer) {
@@ -66,6 +68,11 @@ public final class SecretsService {
     this.arns = arns;
     this.lookup = new SecretLookup(arns);
     this.versionCipher = new VersionCipher(cipher);
+  }
+
+  /** Rotation settings and the label moves of a rotation, for the same caller. */
+  public SecretRotations rotations() {
+    return new SecretRotations(this, store, clock, lookup, authorizer, caller, changes);
   }
 
   /** The same service acting for {@code who}: every call is authorized against its policies first. */
@@ -101,7 +108,7 @@ public final class SecretsService {
         tx.putVersionData(arn, versionId, versionCipher.seal(key, arn, versionId, cmd.value()));
       }
       tx.putSecret(new SecretRecord(arn, cmd.name(), cmd.description(), cmd.kmsKeyId(), tagRecords(cmd.tags()),
-          now, now, null, null, null, versions.toRecords(), null));
+          now, now, null, null, null, versions.toRecords(), null, null));
       return new SecretRef(arn, cmd.name(), versionId, versionId == null ? List.of() : List.of(VersionSet.CURRENT));
     }));
   }
@@ -131,6 +138,7 @@ public final class SecretsService {
     List<String> stages = cmd.versionStages() == null ? List.of(VersionSet.CURRENT) : List.copyOf(cmd.versionStages());
     SecretConstraints.checkStages(stages);
     authorize("secretsmanager:PutSecretValue", cmd.secretId(), Map.of());
+    abandoned.remove();
     return announced("PutSecretValue", store.write(tx -> {
       SecretRecord secret = lookup.live(tx, cmd.secretId());
       // As AWS does: the first version a secret ever gets is AWSCURRENT, whatever else it is labelled.
@@ -149,6 +157,7 @@ public final class SecretsService {
     SecretConstraints.checkValue(cmd.value());
     SecretConstraints.checkClientRequestToken(cmd.clientRequestToken());
     authorize("secretsmanager:UpdateSecret", cmd.secretId(), Map.of());
+    abandoned.remove();
     return announced("UpdateSecret", store.write(tx -> {
       SecretRecord secret = lookup.live(tx, cmd.secretId());
       String description = cmd.description() != null ? cmd.description() : secret.description();
@@ -178,6 +187,13 @@ public final class SecretsService {
     }
     long now = clock.millis();
     String versionId = token != null ? token : ids.uuid();
+    // A new current value put by hand abandons a rotation under way, as AWS does.
+    boolean abandons = stages.contains(VersionSet.CURRENT) && !stages.contains(VersionSet.PENDING)
+        && SecretRotations.inProgress(versions);
+    if (abandons) {
+      versions.moveStage(VersionSet.PENDING, versions.holderOf(VersionSet.PENDING).orElseThrow(), null);
+      abandoned.set(secret.arn());
+    }
     versions.add(versionId, now, stages, kmsKeyId);
     for (String dropped : versions.prune(now)) {
       tx.removeVersionData(secret.arn(), dropped);
@@ -425,8 +441,15 @@ public final class SecretsService {
 
   /** Tells the change feed what a committed write left behind. */
   private SecretRef announced(String operation, SecretRef ref) {
-    store.read(view -> view.secret(ref.arn())).ifPresent(secret ->
-        changes.publish(secret.arn(), secret.name(), operation, SecretLookup.describe(secret).versionIdsToStages()));
+    String abandonedRotation = abandoned.get();
+    abandoned.remove();
+    store.read(view -> view.secret(ref.arn())).ifPresent(secret -> {
+      changes.publish(secret.arn(), secret.name(), operation, SecretLookup.describe(secret).versionIdsToStages());
+      if (secret.arn().equals(abandonedRotation)) {
+        changes.publish(secret.arn(), secret.name(), "RotationAbandoned",
+            SecretLookup.describe(secret).versionIdsToStages());
+      }
+    });
     return ref;
   }
 

@@ -24,7 +24,7 @@ class MapDbSecretStoreIT {
   Path dir;
 
   private static SecretRecord record(String arn, String name) {
-    return new SecretRecord(arn, name, null, null, List.of(), 1, 1, null, null, null, List.of(), null);
+    return new SecretRecord(arn, name, null, null, List.of(), 1, 1, null, null, null, List.of(), null, null);
   }
 
   @Test
