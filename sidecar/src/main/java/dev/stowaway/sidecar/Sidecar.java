@@ -11,6 +11,8 @@ import dev.stowaway.sidecar.events.EventDispatcher;
 import dev.stowaway.sidecar.config.ServerConfig;
 import dev.stowaway.sidecar.http.UndertowServer;
 import dev.stowaway.sidecar.metrics.Metrics;
+import dev.stowaway.sidecar.rotation.RotationScheduler;
+import dev.stowaway.sidecar.rotation.Rotators;
 import dev.stowaway.sidecar.iamquery.QueryProtocol;
 import dev.stowaway.sidecar.schedule.DeletionSweeper;
 import dev.stowaway.vault.Vault;
@@ -31,13 +33,15 @@ public final class Sidecar implements AutoCloseable {
   private final Vault vault;
   private final AuditLog audit;
   private final EventDispatcher events;
+  private final RotationScheduler rotations;
   private final UndertowServer server;
   private final DeletionSweeper sweeper;
   private final List<String> created;
 
-  private Sidecar(ServerConfig config, Vault vault, AuditLog audit, EventDispatcher events, UndertowServer server,
-      DeletionSweeper sweeper, List<String> created) {
+  private Sidecar(ServerConfig config, Vault vault, AuditLog audit, EventDispatcher events, RotationScheduler rotations,
+      UndertowServer server, DeletionSweeper sweeper, List<String> created) {
     this.events = events;
+    this.rotations = rotations;
     this.config = config;
     this.vault = vault;
     this.audit = audit;
@@ -47,22 +51,29 @@ public final class Sidecar implements AutoCloseable {
   }
 
   /** What the command line does not set: how often to sweep, audit file sizes, delivery retries. */
-  public record Tuning(Duration sweepInterval, AuditLog.Settings audit, EventDispatcher.Settings events) {
+  public record Tuning(Duration sweepInterval, AuditLog.Settings audit, EventDispatcher.Settings events,
+      Duration rotationTick) {
 
     public static Tuning defaults() {
-      return new Tuning(Duration.ofMinutes(1), AuditLog.Settings.defaults(), EventDispatcher.Settings.defaults());
+      return new Tuning(Duration.ofMinutes(1), AuditLog.Settings.defaults(), EventDispatcher.Settings.defaults(),
+          Duration.ofMinutes(1));
     }
 
     public Tuning withSweepInterval(Duration interval) {
-      return new Tuning(interval, audit, events);
+      return new Tuning(interval, audit, events, rotationTick);
     }
 
     public Tuning withAudit(AuditLog.Settings settings) {
-      return new Tuning(sweepInterval, settings, events);
+      return new Tuning(sweepInterval, settings, events, rotationTick);
     }
 
     public Tuning withEvents(EventDispatcher.Settings settings) {
-      return new Tuning(sweepInterval, audit, settings);
+      return new Tuning(sweepInterval, audit, settings, rotationTick);
+    }
+
+    /** How often the scheduler looks for due rotations. */
+    public Tuning withRotationTick(Duration tick) {
+      return new Tuning(sweepInterval, audit, events, tick);
     }
   }
 
@@ -80,19 +91,26 @@ public final class Sidecar implements AutoCloseable {
     AuditLog auditLog = opened.audit();
     EventDispatcher events = new EventDispatcher(vault.eventRules(), config.dataDir(), tuning.events());
     auditLog.subscribe(events::recorded);
+    RotationScheduler rotations = null;
     try {
       AuditTrail audit = new AuditTrail(auditLog, clock, config.region(), config.account());
       SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region());
       ChangeStream changes = new ChangeStream(verifier, vault, random, audit, clock);
+      Rotators rotators = new Rotators(config.dataDir(), vault.passwords());
+      rotations = new RotationScheduler(vault.secrets(), rotators, audit, clock);
       UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier,
-          new AuditLookup(auditLog.directory(), vault.authorizer()), config.account()),
+          new AuditLookup(auditLog.directory(), vault.authorizer()), config.account(), rotators, rotations),
           new QueryProtocol(vault, verifier, config.account()), changes, audit,
           new Metrics(vault.secrets(), auditLog, events::outcomes), clock);
       server.start();
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), audit);
       sweeper.start(tuning.sweepInterval());
-      return new Sidecar(config, vault, auditLog, events, server, sweeper, List.copyOf(created));
+      rotations.start(tuning.rotationTick(), vault.changes());
+      return new Sidecar(config, vault, auditLog, events, rotations, server, sweeper, List.copyOf(created));
     } catch (RuntimeException e) {
+      if (rotations != null) {
+        rotations.close();
+      }
       events.close();
       auditLog.close();
       vault.close();
@@ -103,6 +121,11 @@ public final class Sidecar implements AutoCloseable {
   /** Purges the secrets whose recovery window has ended, now rather than on the next sweep. */
   public void sweepDeletions() {
     sweeper.sweep();
+  }
+
+  /** The rotation scheduler: tests run due rotations with it and wait for them. */
+  public RotationScheduler rotations() {
+    return rotations;
   }
 
   /** Event rule deliveries, for metrics. */
@@ -143,6 +166,7 @@ public final class Sidecar implements AutoCloseable {
       server.stop(10, TimeUnit.SECONDS);
     } finally {
       sweeper.close();
+      rotations.close();
       try {
         audit.close();
       } finally {

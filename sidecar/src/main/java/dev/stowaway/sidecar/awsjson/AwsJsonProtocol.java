@@ -14,6 +14,8 @@ import dev.stowaway.sidecar.auth.SigV4Verifier;
 import dev.stowaway.sidecar.auth.SignedRequest;
 import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.sidecar.http.Reply;
+import dev.stowaway.sidecar.rotation.RotationScheduler;
+import dev.stowaway.sidecar.rotation.Rotators;
 import dev.stowaway.vault.Vault;
 import dev.stowaway.vault.VaultException;
 import dev.stowaway.vault.audit.AuditLookup;
@@ -43,10 +45,11 @@ public final class AwsJsonProtocol {
   private final SigV4Verifier verifier;
   private final Vault vault;
 
-  public AwsJsonProtocol(Vault vault, SigV4Verifier verifier, AuditLookup auditLookup, String account) {
+  public AwsJsonProtocol(Vault vault, SigV4Verifier verifier, AuditLookup auditLookup, String account,
+      Rotators rotators, RotationScheduler rotations) {
     this.verifier = verifier;
     this.vault = vault;
-    this.apis = List.<JsonApi>of(new SecretsManagerApi(vault), new CloudTrailApi(auditLookup),
+    this.apis = List.<JsonApi>of(new SecretsManagerApi(vault, rotators, rotations), new CloudTrailApi(auditLookup),
             new EventsApi(vault.eventRules(), account)).stream()
         .collect(Collectors.toMap(JsonApi::targetPrefix, Function.identity()));
   }

@@ -118,6 +118,18 @@ final class JsonInput {
     });
   }
 
+  /** A structure member, or null when absent. */
+  JsonInput object(String member) {
+    JsonNode node = member(member);
+    if (node == null) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw wrongType(member, "an object");
+    }
+    return new JsonInput((ObjectNode) node);
+  }
+
   List<JsonInput> objects(String member) {
     return list(member, node -> {
       if (!node.isObject()) {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stowaway.sidecar.audit.ApiCall;
 import dev.stowaway.sidecar.http.AwsError;
+import dev.stowaway.sidecar.rotation.RotationScheduler;
+import dev.stowaway.sidecar.rotation.Rotators;
 import dev.stowaway.vault.Vault;
 import dev.stowaway.vault.secrets.BatchResult;
 import dev.stowaway.vault.secrets.CreateSecret;
@@ -18,6 +20,7 @@ import dev.stowaway.vault.secrets.RetrievedSecret;
 import dev.stowaway.vault.secrets.SecretDescription;
 import dev.stowaway.vault.secrets.SecretFilter;
 import dev.stowaway.vault.secrets.SecretRef;
+import dev.stowaway.vault.secrets.SecretRotations;
 import dev.stowaway.vault.secrets.SecretValue;
 import dev.stowaway.vault.secrets.SecretsService;
 import dev.stowaway.vault.secrets.SortKey;
@@ -41,9 +44,30 @@ final class SecretsManagerApi implements JsonApi {
   private final Vault vault;
   private final Map<String, Operation> operations = new LinkedHashMap<>();
 
-  SecretsManagerApi(Vault vault) {
+  SecretsManagerApi(Vault vault, Rotators rotators, RotationScheduler rotations) {
     this.vault = vault;
     this.secrets = vault.secrets();
+    operations.put("RotateSecret", (in, caller) -> {
+      String rotator = in.string("RotationLambdaARN");
+      rotators.check(rotator);
+      JsonInput rules = in.object("RotationRules");
+      SecretRotations.Started started = secrets.as(caller).rotations().rotate(in.requiredString("SecretId"),
+          in.string("ClientRequestToken"), rotator, rules == null ? null : rules.integer("AutomaticallyAfterDays"),
+          rules == null ? null : rules.string("ScheduleExpression"), rules == null ? null : rules.string("Duration"),
+          in.bool("RotateImmediately"));
+      if (started.immediately()) {
+        rotations.rotateNow(started);
+      }
+      ObjectNode out = JsonOutput.object();
+      out.put("ARN", started.arn());
+      out.put("Name", started.name());
+      if (started.immediately()) {
+        out.put("VersionId", started.token());
+      }
+      return out;
+    });
+    operations.put("CancelRotateSecret", (in, caller) -> ref(secrets.as(caller).rotations().cancel(
+        in.requiredString("SecretId")), false));
     operations.put("CreateSecret", (in, caller) -> {
       refuseReplicas(in);
       return withValue(in, value -> ref(secrets.as(caller).create(new CreateSecret(in.requiredString("Name"),
@@ -310,6 +334,24 @@ final class SecretsManagerApi implements JsonApi {
       labels.forEach(a::add);
     });
     JsonOutput.put(out, "CreatedDate", d.createdDate());
+    SecretDescription.Rotation rotation = d.rotation();
+    if (rotation != null) {
+      out.put("RotationEnabled", rotation.enabled());
+      JsonOutput.put(out, "RotationLambdaARN", rotation.rotatorArn());
+      ObjectNode rules = JsonOutput.object();
+      if (rotation.automaticallyAfterDays() != null) {
+        rules.put("AutomaticallyAfterDays", rotation.automaticallyAfterDays());
+      }
+      JsonOutput.put(rules, "ScheduleExpression", rotation.scheduleExpression());
+      JsonOutput.put(rules, "Duration", rotation.duration());
+      if (!rules.isEmpty()) {
+        out.set("RotationRules", rules);
+      }
+      if (rotation.enabled()) {
+        JsonOutput.put(out, "NextRotationDate", rotation.nextRotationDate());
+      }
+      JsonOutput.put(out, "LastRotatedDate", rotation.lastRotatedDate());
+    }
     return out;
   }
 

@@ -69,7 +69,7 @@ class EveryOperationIsAuthorizedIT {
   }
 
   static Stream<String> servedOperations() {
-    return new SecretsManagerApi(sidecar.sidecar().vault()).operations().keySet().stream();
+    return new SecretsManagerApi(sidecar.sidecar().vault(), null, null).operations().keySet().stream();
   }
 
   @ParameterizedTest
@@ -89,7 +89,7 @@ class EveryOperationIsAuthorizedIT {
 
   @Test
   void theBodiesTableNamesOnlyServedOperations() {
-    Set<String> served = new SecretsManagerApi(sidecar.sidecar().vault()).operations().keySet();
+    Set<String> served = new SecretsManagerApi(sidecar.sidecar().vault(), null, null).operations().keySet();
     assertTrue(served.containsAll(BODIES.keySet()), "stale entries: " + BODIES.keySet());
   }
 

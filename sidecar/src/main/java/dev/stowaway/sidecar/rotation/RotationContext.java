@@ -1,0 +1,34 @@
+package dev.stowaway.sidecar.rotation;
+
+import java.util.function.Function;
+
+/**
+ * One rotation's values, in plaintext for as long as the rotation runs: the current, pending and
+ * previous SecretStrings (pending is null before createSecret, previous if there is none), and a
+ * way to read another secret's current value (the master secret of the alternating strategy).
+ */
+record RotationContext(String arn, String token, String current, String pending, String previous,
+    Function<String, String> secretValue, java.util.Map<String, String> tags) {
+
+  RotationContext withPending(String value) {
+    return new RotationContext(arn, token, current, value, previous, secretValue, tags);
+  }
+
+  /** A message with every value of this rotation taken out, for errors from drivers and servers. */
+  String scrub(String message) {
+    String scrubbed = message == null ? "" : message;
+    for (String value : new String[] {current, pending, previous}) {
+      if (value != null) {
+        for (String secret : DatabaseCredentials.passwordsIn(value)) {
+          scrubbed = scrubbed.replace(secret, "[REDACTED]");
+        }
+      }
+    }
+    return scrubbed;
+  }
+
+  @Override
+  public String toString() {
+    return "RotationContext[" + arn + ", " + token + ", values REDACTED]";
+  }
+}
