@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * MariaDB and MySQL. Single user: the user changes its own password ({@code ALTER USER
- * CURRENT_USER()}), logged in with the current one. Alternating users: the master user creates
+ * MariaDB and MySQL. Single user: the user changes its own password ({@code SET PASSWORD}, which
+ * needs no privilege, unlike {@code ALTER USER}), logged in with the current one. Alternating users: the master user creates
  * {@code user_clone} at the same host with the grants of {@code user}, then sets the password of
  * whichever of the two is not current. The driver quotes every value (client-side prepared
  * statements), so no password is ever pasted into SQL text.
@@ -46,7 +46,7 @@ final class MariaDbRotator implements Rotator.BuiltIn {
     DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 3306);
     if (!alternating) {
       try (Connection c = loginWithCurrentOrPrevious(context, current);
-           PreparedStatement s = c.prepareStatement("ALTER USER CURRENT_USER() IDENTIFIED BY ?")) {
+           PreparedStatement s = c.prepareStatement("SET PASSWORD = PASSWORD(?)")) {
         s.setString(1, pending.password());
         s.execute();
       } catch (SQLException e) {
@@ -105,7 +105,7 @@ final class MariaDbRotator implements Rotator.BuiltIn {
       return;
     }
     try (Connection c = connect(pending, pending.username(), pending.password());
-         PreparedStatement s = c.prepareStatement("ALTER USER CURRENT_USER() IDENTIFIED BY ?")) {
+         PreparedStatement s = c.prepareStatement("SET PASSWORD = PASSWORD(?)")) {
       s.setString(1, current.password());
       s.execute();
     } catch (SQLException e) {
