@@ -129,6 +129,51 @@ class LiveRotationIT {
     }
   }
 
+  /**
+   * The sidecar's own scheduler rotates the secret (alternating users, so the previous credentials
+   * keep working), at the next whole minute of a cron schedule, while the app runs queries.
+   */
+  @Test
+  void hikariPoolOnPostgresCarriesOnThroughAScheduledRotation() throws Exception {
+    try (ScramPostgres pg = ScramPostgres.start();
+         RunningSidecar sidecar = RunningSidecar.in(dataDir, java.time.Clock.systemUTC(),
+             dev.stowaway.sidecar.Sidecar.Tuning.defaults().withRotationTick(java.time.Duration.ofSeconds(1)));
+         SecretsManagerClient sm = sidecar.client()) {
+      pg.createRole("sched_app", "before-Rotation-1");
+      String master = sm.createSecret(r -> r.name("live/pg-master").secretString("{\"engine\":\"postgres\","
+          + "\"host\":\"127.0.0.1\",\"port\":" + pg.port() + ",\"username\":\"postgres\",\"password\":\""
+          + pg.superuserPassword() + "\",\"dbname\":\"postgres\"}")).arn();
+      sm.createSecret(r -> r.name("live/pg-app").secretString("{\"engine\":\"postgres\",\"host\":\"127.0.0.1\","
+          + "\"port\":" + pg.port() + ",\"username\":\"sched_app\",\"password\":\"before-Rotation-1\","
+          + "\"dbname\":\"postgres\",\"masterarn\":\"" + master + "\"}"));
+      AgentProcess app = new AgentProcess()
+          .env("AWS_SHARED_CREDENTIALS_FILE", dataDir.resolve("admin-credentials").toString())
+          .env("STOWAWAY_ENDPOINT", sidecar.endpoint().toString());
+      try (AgentProcess.Running running = app.start(HikariLoopApp.class, pg.url("postgres"),
+          "{{resolve:secretsmanager:live/pg-app:SecretString:username}}",
+          "{{resolve:secretsmanager:live/pg-app:SecretString:password}}")) {
+        running.await(l -> l.equals("ready"), 60);
+        java.time.ZonedDateTime at = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
+            .plusSeconds(70).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        sm.rotateSecret(r -> r.secretId("live/pg-app").rotateImmediately(false)
+            .rotationLambdaARN("arn:aws:lambda:us-east-1:123456789012:function:stowaway-postgresql-alternating-users")
+            .rotationRules(rr -> rr.scheduleExpression("cron(" + at.getMinute() + " " + at.getHour() + " * * ? *)")));
+        running.await(l -> l.contains("live/pg-app changed (RotationSucceeded)"), 150);
+        awaitNewSession(() -> pg.sessions("sched_app_clone"), Set.of());
+        running.await(l -> l.startsWith("progress "), 30);
+
+        running.send("stop");
+        assertEquals(0, running.awaitExit(), running.output());
+        Matcher totals = Pattern.compile("queries=(\\d+) failures=(\\d+)").matcher(running.output());
+        assertTrue(totals.find(), running.output());
+        assertEquals("0", totals.group(2), running.output());
+        assertEquals("sched_app_clone", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+            sm.getSecretValue(r -> r.secretId("live/pg-app")).secretString()).path("username").asText());
+        System.out.printf("scheduled rotation (PostgreSQL, alternating users): %s queries, 0 failed%n", totals.group(1));
+      }
+    }
+  }
+
   private static String pgJson(ScramPostgres pg, String password) {
     return "{\"engine\":\"postgres\",\"host\":\"127.0.0.1\",\"username\":\"orders_app\",\"password\":\""
         + password + "\",\"dbname\":\"postgres\"}";
