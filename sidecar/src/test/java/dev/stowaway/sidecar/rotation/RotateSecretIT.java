@@ -252,6 +252,14 @@ class RotateSecretIT {
   @Test
   void aFailingStepLeavesCurrentAloneAndIsRecorded() throws Exception {
     lambdaLikeReceiver(new CountDownLatch(1), new CountDownLatch(0), 3); // testSecret answers 500
+    try (var events = software.amazon.awssdk.services.eventbridge.EventBridgeClient.builder()
+        .endpointOverride(sidecar.endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+        .credentialsProvider(sidecar.adminCredentials())
+        .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+      events.putRule(r -> r.name("rotation-failed").eventPattern("{\"source\":[\"aws.secretsmanager\"],"
+          + "\"detail-type\":[\"AWS Service Event via CloudTrail\"],\"detail\":{\"eventName\":[\"RotationFailed\"]}}"));
+      events.putTargets(r -> r.rule("rotation-failed").targets(t -> t.id("pager").arn("file:pager.jsonl")));
+    }
     sm.createSecret(r -> r.name("app/db").secretString("first"));
     String token = sm.rotateSecret(r -> r.secretId("app/db").rotationLambdaARN(ACCOUNT_PREFIX + "stowaway-webhook-lambda")
         .rotationRules(rr -> rr.automaticallyAfterDays(30L))).versionId();
@@ -265,6 +273,17 @@ class RotateSecretIT {
     JsonNode failed = lastServiceEvent();
     assertEquals("testSecret: the rotation webhook http://127.0.0.1:" + receiver.getAddress().getPort()
         + "/rotate answered 500", failed.path("serviceEventDetails").path("reason").asText());
+    // A rule pages someone about it.
+    var dispatcher = sidecar.sidecar().events();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (dispatcher.outcomes().getOrDefault("file,delivered", 0L) < 1 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    JsonNode paged = json.readTree(Files.readAllLines(dataDir.resolve("events").resolve("pager.jsonl")).get(0));
+    assertEquals("RotationFailed", paged.path("detail").path("eventName").asText());
+    String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        sidecar.endpoint().resolve("/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertTrue(metrics.contains("\nstowaway_rotations_total{outcome=\"failed\"} 1\n"), metrics);
   }
 
   @Test
