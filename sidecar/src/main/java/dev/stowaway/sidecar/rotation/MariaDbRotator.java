@@ -50,7 +50,7 @@ final class MariaDbRotator implements Rotator.BuiltIn {
         s.setString(1, pending.password());
         s.execute();
       } catch (SQLException e) {
-        throw new RotationException("setSecret: MariaDB refused the new password for " + pending.username() + ": "
+        throw new RotationException("setSecret: could not set the new password of " + pending.username() + " in MariaDB: "
             + context.scrub(e.getMessage()));
       }
       return;
@@ -76,7 +76,7 @@ final class MariaDbRotator implements Rotator.BuiltIn {
         copyGrants(c, base, pending.username(), host);
       }
     } catch (SQLException e) {
-      throw new RotationException("setSecret: MariaDB refused to set the password of " + pending.username() + " as "
+      throw new RotationException("setSecret: could not set the password of " + pending.username() + " in MariaDB as "
           + master.username() + ": " + context.scrub(e.getMessage()));
     }
   }

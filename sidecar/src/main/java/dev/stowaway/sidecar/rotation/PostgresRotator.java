@@ -45,7 +45,7 @@ final class PostgresRotator implements Rotator.BuiltIn {
       try (Connection c = loginWithCurrentOrPrevious(context)) {
         alter(c, "ALTER ROLE %I WITH PASSWORD %L", pending.username(), pending.password());
       } catch (SQLException e) {
-        throw new RotationException("setSecret: PostgreSQL refused the new password for " + pending.username() + ": "
+        throw new RotationException("setSecret: could not set the new password of " + pending.username() + " in PostgreSQL: "
             + context.scrub(e.getMessage()));
       }
       return;
@@ -65,7 +65,7 @@ final class PostgresRotator implements Rotator.BuiltIn {
         }
       }
     } catch (SQLException e) {
-      throw new RotationException("setSecret: PostgreSQL refused to set the password of " + pending.username()
+      throw new RotationException("setSecret: could not set the password of " + pending.username() + " in PostgreSQL"
           + " as " + master.username() + ": " + context.scrub(e.getMessage()));
     }
   }

@@ -91,8 +91,8 @@ final class RotationRun {
       rotations.putPending(due.arn(), due.token(), SecretValue.ofString(pending));
     }
     context = context.withPending(pending);
+    builtIn.set(context);
     try {
-      builtIn.set(context);
       builtIn.test(context);
     } catch (RotationException e) {
       try {
