@@ -307,6 +307,51 @@ class RotateSecretIT {
   }
 
   @Test
+  void anExecRotatorThatDoesALambdasWorkRotates() throws Exception {
+    Path script = Files.createDirectories(dataDir.resolve("rotators")).resolve("boto");
+    Files.writeString(script, String.join("\n",
+        "#!/usr/bin/env python3",
+        "import json, sys, boto3",
+        "event = json.load(sys.stdin)",
+        "sm = boto3.client('secretsmanager', endpoint_url='" + sidecar.endpoint() + "', region_name='us-east-1',",
+        "    aws_access_key_id='" + sidecar.adminKey()[0] + "', aws_secret_access_key='" + sidecar.adminKey()[1] + "')",
+        "if event['Step'] == 'createSecret':",
+        "    sm.put_secret_value(SecretId=event['SecretId'], ClientRequestToken=event['ClientRequestToken'],",
+        "        SecretString='made-by-a-script', VersionStages=['AWSPENDING'])",
+        "with open('" + dataDir.resolve("boto.log") + "', 'a') as log:",
+        "    log.write(event['Step'] + '\\n')",
+        ""));
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    sm.createSecret(r -> r.name("app/db").secretString("first"));
+    sm.rotateSecret(r -> r.secretId("app/db").rotationLambdaARN(ACCOUNT_PREFIX + "stowaway-exec-boto"));
+    awaitRotations();
+    assertEquals(List.of("createSecret", "setSecret", "testSecret", "finishSecret"),
+        Files.readAllLines(dataDir.resolve("boto.log")));
+    assertEquals("made-by-a-script", current("app/db"));
+    assertEquals("first", stage("app/db", "AWSPREVIOUS"));
+  }
+
+  @Test
+  void aTokenThatAVersionAlreadyHasIsRefused() {
+    String versionId = sm.createSecret(r -> r.name("app/db").secretString("first")).versionId();
+    SecretsManagerException used = assertThrows(SecretsManagerException.class, () -> sm.rotateSecret(r -> r
+        .secretId("app/db").rotationLambdaARN(RANDOM).clientRequestToken(versionId)));
+    assertEquals("ResourceExistsException", used.awsErrorDetails().errorCode());
+  }
+
+  @Test
+  void theRandomPasswordGoesUnderTheMemberTheTagNames() throws Exception {
+    sm.createSecret(r -> r.name("app/key").secretString("{\"id\":\"k1\",\"apiKey\":\"old\"}")
+        .tags(t -> t.key("stowaway:rotation:password-key").value("apiKey"),
+            t -> t.key("stowaway:rotation:password-length").value("48")));
+    sm.rotateSecret(r -> r.secretId("app/key").rotationLambdaARN(RANDOM));
+    awaitRotations();
+    JsonNode now = json.readTree(current("app/key"));
+    assertEquals("k1", now.path("id").asText());
+    assertEquals(48, now.path("apiKey").asText().length());
+  }
+
+  @Test
   void anExecRotatorRunsAScriptForEachStep() throws Exception {
     Path log = dataDir.resolve("steps.log");
     Path script = Files.createDirectories(dataDir.resolve("rotators")).resolve("fail-at-test");
