@@ -103,7 +103,7 @@ public final class Sidecar implements AutoCloseable {
           new QueryProtocol(vault, verifier, config.account()), changes, audit,
           new Metrics(vault.secrets(), auditLog, events::outcomes), clock);
       server.start();
-      DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), audit);
+      DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), vault.keys(), audit);
       sweeper.start(tuning.sweepInterval());
       rotations.start(tuning.rotationTick(), vault.changes());
       return new Sidecar(config, vault, auditLog, events, rotations, server, sweeper, List.copyOf(created));

@@ -13,6 +13,7 @@ import dev.stowaway.vault.identity.IdentityService;
 import dev.stowaway.vault.policy.Authorizer;
 import dev.stowaway.vault.kms.EnvelopeCipher;
 import dev.stowaway.vault.kms.KeyRing;
+import dev.stowaway.vault.kms.KeyService;
 import dev.stowaway.vault.kms.RootKey;
 import dev.stowaway.vault.secrets.PasswordGenerator;
 import dev.stowaway.vault.secrets.SecretArn;
@@ -42,12 +43,14 @@ public final class Vault implements AutoCloseable {
   private final RoleSessions roleSessions;
   private final Authorizer authorizer;
   private final EventRules eventRules;
+  private final KeyService keys;
 
   private Vault(SecretStore store, RootKey rootKey, SecretsService secrets, AccessKeys accessKeys,
       PasswordGenerator passwords, ChangeFeed changes, IdentityService identity, Groups groups,
       ManagedPolicies policies, MfaDevices mfaDevices, SessionTokens sessions, Roles roles, RoleSessions roleSessions,
-      Authorizer authorizer, EventRules eventRules) {
+      Authorizer authorizer, EventRules eventRules, KeyService keys) {
     this.eventRules = eventRules;
+    this.keys = keys;
     this.roles = roles;
     this.roleSessions = roleSessions;
     this.changes = changes;
@@ -76,8 +79,12 @@ public final class Vault implements AutoCloseable {
       keyRing.verifyRootKey(view, KeyRing.SECRETS_MANAGER_ALIAS);
       return null;
     });
-    store.write(tx -> keyRing.ensureManagedKey(tx, KeyRing.SECRETS_MANAGER_ALIAS,
-        "Default key that protects my Secrets Manager data when no other key is defined"));
+    store.write(tx -> {
+      keyRing.ensureManagedKey(tx, KeyRing.SECRETS_MANAGER_ALIAS,
+          "Default key that protects my Secrets Manager data when no other key is defined");
+      return keyRing.ensureManagedKey(tx, KeyService.SSM_ALIAS,
+          "Default key that protects my SSM parameters when no other key is defined");
+    });
     EnvelopeCipher cipher = new EnvelopeCipher(keyRing);
     RandomIds ids = new RandomIds(random);
     ChangeFeed changes = new ChangeFeed(clock);
@@ -94,7 +101,8 @@ public final class Vault implements AutoCloseable {
         new Groups(store, authorizer, clock, ids, account), new ManagedPolicies(store, authorizer, clock, ids, account),
         mfaDevices, new SessionTokens(accessKeys, mfaDevices, clock), new Roles(store, authorizer, clock, ids, account),
         new RoleSessions(store, authorizer, accessKeys, mfaDevices, clock, account), authorizer,
-        new EventRules(store, authorizer, clock, region, account));
+        new EventRules(store, authorizer, clock, region, account),
+        new KeyService(store, keyRing, authorizer, clock, region, account));
   }
 
   public SecretsService secrets() {
@@ -146,6 +154,11 @@ public final class Vault implements AutoCloseable {
   /** Committed secret changes, for the agents' change feed. */
   public ChangeFeed changes() {
     return changes;
+  }
+
+  /** KMS keys, aliases and the cryptographic operations. */
+  public KeyService keys() {
+    return keys;
   }
 
   /** EventBridge rules and their targets. */

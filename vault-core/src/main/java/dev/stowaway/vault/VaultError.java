@@ -16,5 +16,15 @@ public enum VaultError {
   MALFORMED_POLICY,
   PUBLIC_POLICY,
   /** An MFA code that is wrong, out of its window, or already used. */
-  INVALID_AUTHENTICATION_CODE
+  INVALID_AUTHENTICATION_CODE,
+  /** A KMS key that is disabled. */
+  KEY_DISABLED,
+  /** A KMS key in a state that does not allow the operation (pending deletion). */
+  KEY_INVALID_STATE,
+  /** A KMS ciphertext that is damaged, or does not open with the given context. */
+  INVALID_CIPHERTEXT,
+  /** A KMS ciphertext that another key encrypted than the one the request names. */
+  INCORRECT_KEY,
+  /** Something KMS does not allow for this kind of key (an AWS managed one). */
+  UNSUPPORTED_OPERATION
 }

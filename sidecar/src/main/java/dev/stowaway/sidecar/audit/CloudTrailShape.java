@@ -26,9 +26,16 @@ final class CloudTrailShape {
 
   private CloudTrailShape() {}
 
+  /** KMS's cryptographic operations are reads in CloudTrail, so their responses are not recorded. */
+  private static final Set<String> READ_ONLY_NAMES = Set.of("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey",
+      "GenerateDataKeyWithoutPlaintext");
+
   static boolean isReadOnly(String eventName) {
     if (eventName == null) {
       return false;
+    }
+    if (READ_ONLY_NAMES.contains(eventName)) {
+      return true;
     }
     for (String prefix : READ_PREFIXES) {
       if (eventName.startsWith(prefix)) {

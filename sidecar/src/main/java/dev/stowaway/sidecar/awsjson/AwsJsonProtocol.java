@@ -50,7 +50,7 @@ public final class AwsJsonProtocol {
     this.verifier = verifier;
     this.vault = vault;
     this.apis = List.<JsonApi>of(new SecretsManagerApi(vault, rotators, rotations), new CloudTrailApi(auditLookup),
-            new EventsApi(vault.eventRules(), account)).stream()
+            new EventsApi(vault.eventRules(), account), new KmsApi(vault.keys(), account)).stream()
         .collect(Collectors.toMap(JsonApi::targetPrefix, Function.identity()));
   }
 
@@ -87,7 +87,7 @@ public final class AwsJsonProtocol {
     } catch (AwsError e) {
       return error(e.status(), e.type(), e.getMessage(), call);
     } catch (VaultException e) {
-      return error(400, VaultErrors.type(e.error()), e.getMessage(), call);
+      return error(400, api != null ? api.errorType(e.error()) : VaultErrors.type(e.error()), e.getMessage(), call);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render a response", e);
     } finally {

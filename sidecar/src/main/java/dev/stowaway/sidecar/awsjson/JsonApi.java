@@ -20,6 +20,11 @@ interface JsonApi {
    */
   default void annotate(ApiCall call, String operation, ObjectNode request, ObjectNode result) {}
 
+  /** The wire name of a vault refusal in this service (KMS names them differently). */
+  default String errorType(dev.stowaway.vault.VaultError error) {
+    return VaultErrors.type(error);
+  }
+
   @FunctionalInterface
   interface Operation {
     ObjectNode invoke(JsonInput input, Caller caller);

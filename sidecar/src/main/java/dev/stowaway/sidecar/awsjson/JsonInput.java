@@ -118,6 +118,13 @@ final class JsonInput {
     });
   }
 
+  /** The member names of this object, for maps such as EncryptionContext. */
+  List<String> names() {
+    List<String> names = new ArrayList<>();
+    body.fieldNames().forEachRemaining(names::add);
+    return names;
+  }
+
   /** A structure member, or null when absent. */
   JsonInput object(String member) {
     JsonNode node = member(member);

@@ -23,6 +23,8 @@ final class VaultErrors {
       case DECRYPTION_FAILURE -> "DecryptionFailure";
       case ENCRYPTION_FAILURE -> "EncryptionFailure";
       case INVALID_AUTHENTICATION_CODE -> "AccessDeniedException";
+      case KEY_DISABLED, KEY_INVALID_STATE, INVALID_CIPHERTEXT, INCORRECT_KEY -> "DecryptionFailure";
+      case UNSUPPORTED_OPERATION -> "InvalidRequestException";
     };
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stowaway.sidecar.audit.AuditTrail;
 import dev.stowaway.vault.audit.AuditUnavailableException;
+import dev.stowaway.vault.kms.KeyService;
 import dev.stowaway.vault.secrets.SecretRef;
 import dev.stowaway.vault.secrets.SecretsService;
 import java.util.ArrayList;
@@ -16,7 +17,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Purges secrets whose recovery window has ended, at start and then every interval. Each purge is
+ * Purges secrets whose recovery window has ended, deletes KMS keys whose waiting period has ended
+ * and rotates the keys whose automatic rotation is due, at start and then every interval. Each purge is
  * the vault acting by itself, so it is audited as service events: StartSecretVersionDelete
  * before, EndSecretVersionDelete after. Nothing is purged while the audit log cannot be written.
  */
@@ -27,6 +29,7 @@ public final class DeletionSweeper implements AutoCloseable {
   private static final String TYPE = "AWS::SecretsManager::Secret";
 
   private final SecretsService secrets;
+  private final KeyService keys;
   private final AuditTrail audit;
   private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "stowaway-deletion-sweeper");
@@ -34,8 +37,9 @@ public final class DeletionSweeper implements AutoCloseable {
     return t;
   });
 
-  public DeletionSweeper(SecretsService secrets, AuditTrail audit) {
+  public DeletionSweeper(SecretsService secrets, KeyService keys, AuditTrail audit) {
     this.secrets = secrets;
+    this.keys = keys;
     this.audit = audit;
   }
 
@@ -58,6 +62,15 @@ public final class DeletionSweeper implements AutoCloseable {
       }
       if (!purged.isEmpty()) {
         LOG.log(Level.INFO, "purged " + purged.size() + " secret(s) whose recovery window ended: " + purged);
+      }
+      audit.checkWritable();
+      for (String keyId : keys.purgeDeletedKeys()) {
+        audit.serviceEvent("kms.amazonaws.com", "DeleteKey", keys.keyArn(keyId), "AWS::KMS::Key",
+            JsonNodeFactory.instance.objectNode().put("KeyId", keyId));
+      }
+      for (String keyId : keys.rotateDueKeys()) {
+        audit.serviceEvent("kms.amazonaws.com", "RotateKey", keys.keyArn(keyId), "AWS::KMS::Key",
+            JsonNodeFactory.instance.objectNode().put("KeyId", keyId));
       }
     } catch (AuditUnavailableException e) {
       LOG.log(Level.WARNING, "deletion sweep stopped: the audit log cannot be written; will retry");

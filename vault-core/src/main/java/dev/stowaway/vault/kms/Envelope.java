@@ -10,12 +10,15 @@ import java.io.ByteArrayInputStream;
  * What is stored for each encrypted value: the KMS key that wraps the data key, the wrapped
  * data key, and the value sealed under the data key. Nothing in it is plaintext.
  *
- * <p>Binary form (big-endian): {@code u8 format | u16 keyIdLen | keyId | u16 wrappedLen | wrapped
- * | nonce[12] | u32 ctLen | ciphertext+tag}.
+ * <p>Binary form (big-endian): {@code u8 format | u16 keyIdLen | keyId | [v2: u16 materialVersion] |
+ * u16 wrappedLen | wrapped | nonce[12] | u32 ctLen | ciphertext+tag}. Version 1 envelopes, written
+ * before keys rotated, all use material version 0.
  */
-public record Envelope(int formatVersion, String keyId, byte[] wrappedDataKey, byte[] nonce, byte[] ciphertext) {
+public record Envelope(int formatVersion, String keyId, int materialVersion, byte[] wrappedDataKey, byte[] nonce,
+    byte[] ciphertext) {
 
   public static final int FORMAT_V1 = 1;
+  public static final int FORMAT_V2 = 2;
 
   public byte[] encode() {
     try {
@@ -23,6 +26,9 @@ public record Envelope(int formatVersion, String keyId, byte[] wrappedDataKey, b
       DataOutputStream out = new DataOutputStream(bytes);
       out.writeByte(formatVersion);
       out.writeUTF(keyId);
+      if (formatVersion >= FORMAT_V2) {
+        out.writeShort(materialVersion);
+      }
       out.writeShort(wrappedDataKey.length);
       out.write(wrappedDataKey);
       out.write(nonce);
@@ -39,10 +45,11 @@ public record Envelope(int formatVersion, String keyId, byte[] wrappedDataKey, b
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded));
       int format = in.readUnsignedByte();
-      if (format != FORMAT_V1) {
+      if (format != FORMAT_V1 && format != FORMAT_V2) {
         throw new IllegalArgumentException("unknown envelope format " + format);
       }
       String keyId = in.readUTF();
+      int materialVersion = format >= FORMAT_V2 ? in.readUnsignedShort() : 0;
       byte[] wrapped = new byte[in.readUnsignedShort()];
       in.readFully(wrapped);
       byte[] nonce = new byte[AesGcm.NONCE_BYTES];
@@ -56,7 +63,7 @@ public record Envelope(int formatVersion, String keyId, byte[] wrappedDataKey, b
       if (in.available() != 0) {
         throw new IllegalArgumentException("trailing bytes after envelope");
       }
-      return new Envelope(format, keyId, wrapped, nonce, ciphertext);
+      return new Envelope(format, keyId, materialVersion, wrapped, nonce, ciphertext);
     } catch (IOException e) {
       throw new IllegalArgumentException("truncated envelope");
     }

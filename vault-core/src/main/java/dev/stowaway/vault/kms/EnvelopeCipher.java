@@ -20,19 +20,20 @@ public final class EnvelopeCipher {
   }
 
   public Envelope seal(KmsKeyRecord key, byte[] plaintext, EncryptionContext context) {
-    if (!key.enabled()) {
-      throw new VaultException(VaultError.ENCRYPTION_FAILURE,
-          keyRing.keyArn(key.keyId()) + " is disabled.");
+    if (!key.enabled() || key.deletionDate() != null) {
+      throw new VaultException(VaultError.ENCRYPTION_FAILURE, keyRing.keyArn(key.keyId())
+          + (key.deletionDate() != null ? " is pending deletion." : " is disabled."));
     }
     byte[] aad = context.aad();
     byte[] dataKey = keyRing.randomBytes(AesGcm.KEY_BYTES);
-    byte[] material = keyRing.unsealMaterial(key);
+    int version = key.currentMaterialVersion();
+    byte[] material = keyRing.unsealMaterial(key, version);
     try {
       byte[] wrappedDataKey = AesGcm.seal(material, dataKey, aad, keyRing.random());
       byte[] box = AesGcm.seal(dataKey, plaintext, aad, keyRing.random());
       byte[] nonce = Arrays.copyOf(box, AesGcm.NONCE_BYTES);
       byte[] ciphertext = Arrays.copyOfRange(box, AesGcm.NONCE_BYTES, box.length);
-      return new Envelope(Envelope.FORMAT_V1, key.keyId(), wrappedDataKey, nonce, ciphertext);
+      return new Envelope(Envelope.FORMAT_V2, key.keyId(), version, wrappedDataKey, nonce, ciphertext);
     } finally {
       Arrays.fill(dataKey, (byte) 0);
       Arrays.fill(material, (byte) 0);
@@ -47,12 +48,17 @@ public final class EnvelopeCipher {
     if (!key.keyId().equals(envelope.keyId())) {
       throw decryptionFailure();
     }
-    if (!key.enabled()) {
-      throw new VaultException(VaultError.DECRYPTION_FAILURE,
-          keyRing.keyArn(key.keyId()) + " is disabled.");
+    if (!key.enabled() || key.deletionDate() != null) {
+      throw new VaultException(VaultError.DECRYPTION_FAILURE, keyRing.keyArn(key.keyId())
+          + (key.deletionDate() != null ? " is pending deletion." : " is disabled."));
     }
     byte[] aad = context.aad();
-    byte[] material = keyRing.unsealMaterial(key);
+    byte[] material;
+    try {
+      material = keyRing.unsealMaterial(key, envelope.materialVersion());
+    } catch (IllegalArgumentException e) {
+      throw decryptionFailure();
+    }
     byte[] dataKey = null;
     try {
       dataKey = AesGcm.open(material, envelope.wrappedDataKey(), aad);

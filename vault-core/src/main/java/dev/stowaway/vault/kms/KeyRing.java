@@ -42,15 +42,10 @@ public final class KeyRing {
       return existing.get();
     }
     String keyId = new RandomIds(random).uuid();
-    byte[] material = randomBytes(AesGcm.KEY_BYTES);
-    try {
-      byte[] sealed = rootKey.wrap(material, materialAad(keyId), random);
-      tx.putKmsKey(new KmsKeyRecord(keyId, keyArn(keyId), description, clock.millis(), true, true, sealed));
-      tx.putAlias(alias, keyId);
-      return keyId;
-    } finally {
-      Arrays.fill(material, (byte) 0);
-    }
+    tx.putKmsKey(new KmsKeyRecord(keyId, keyArn(keyId), description, clock.millis(), true, true,
+        sealNewMaterial(keyId, 0)));
+    tx.putAlias(alias, keyId);
+    return keyId;
   }
 
   /**
@@ -90,17 +85,55 @@ public final class KeyRing {
     return "arn:aws:kms:" + region + ":" + account + ":key/" + keyId;
   }
 
-  /** The key's material, unsealed; the caller zeroes it when done. */
+  /** The key's original material, unsealed; the caller zeroes it when done. */
   byte[] unsealMaterial(KmsKeyRecord key) {
+    return unsealMaterial(key, 0);
+  }
+
+  /**
+   * One version of the key's material, unsealed; the caller zeroes it.
+   *
+   * @throws IllegalArgumentException if the key has no such version
+   */
+  byte[] unsealMaterial(KmsKeyRecord key, int version) {
+    byte[] sealed = version == 0 ? key.wrappedMaterial() : key.rotatedMaterials().stream()
+        .filter(m -> m.version() == version).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no material version " + version)).wrappedMaterial();
     try {
-      return rootKey.unwrap(key.wrappedMaterial(), materialAad(key.keyId()));
+      return rootKey.unwrap(sealed, materialAad(key.keyId(), version));
     } catch (InvalidCipherTextException e) {
       throw new RootKeyMismatchException(key.keyId());
     }
   }
 
-  private static byte[] materialAad(String keyId) {
-    return ("stowaway/kms-key-material/" + keyId).getBytes(StandardCharsets.UTF_8);
+  /** New key material, sealed for {@code version} of key {@code keyId}. */
+  byte[] sealNewMaterial(String keyId, int version) {
+    byte[] material = randomBytes(AesGcm.KEY_BYTES);
+    try {
+      return rootKey.wrap(material, materialAad(keyId, version), random);
+    } finally {
+      Arrays.fill(material, (byte) 0);
+    }
+  }
+
+  /** A customer managed key: fresh material, enabled, no alias. */
+  public KmsKeyRecord createKey(StoreTransaction tx, String description) {
+    String keyId = new RandomIds(random).uuid();
+    KmsKeyRecord key = new KmsKeyRecord(keyId, keyArn(keyId), description, clock.millis(), true, false,
+        sealNewMaterial(keyId, 0));
+    tx.putKmsKey(key);
+    return key;
+  }
+
+  /** Adds a new version of material, which encrypts from now on; the old versions still decrypt. */
+  public KmsKeyRecord rotate(KmsKeyRecord key, boolean onDemand, Long nextRotationDate) {
+    int version = key.currentMaterialVersion() + 1;
+    return key.withMaterial(new KmsKeyRecord.RotatedMaterial(version, clock.millis(), onDemand,
+        sealNewMaterial(key.keyId(), version)), nextRotationDate);
+  }
+
+  private static byte[] materialAad(String keyId, int version) {
+    return ("stowaway/kms-key-material/" + keyId + (version == 0 ? "" : "/v" + version)).getBytes(StandardCharsets.UTF_8);
   }
 
   byte[] randomBytes(int n) {

@@ -1,6 +1,7 @@
 package dev.stowaway.vault.secrets;
 
 import dev.stowaway.vault.RandomIds;
+import dev.stowaway.vault.VaultError;
 import dev.stowaway.vault.VaultException;
 import dev.stowaway.vault.events.ChangeFeed;
 import dev.stowaway.vault.identity.Caller;
@@ -103,6 +104,7 @@ public final class SecretsService {
       VersionSet versions = new VersionSet(List.of());
       String versionId = null;
       if (cmd.value() != null) {
+        authorizeKeyUse(tx, "kms:GenerateDataKey", cmd.kmsKeyId());
         versionId = cmd.clientRequestToken() != null ? cmd.clientRequestToken() : ids.uuid();
         versions.add(versionId, now, List.of(VersionSet.CURRENT), cmd.kmsKeyId());
         tx.putVersionData(arn, versionId, versionCipher.seal(key, arn, versionId, cmd.value()));
@@ -185,6 +187,7 @@ public final class SecretsService {
       }
       return new SecretRef(secret.arn(), secret.name(), token, versions.stagesOf(token));
     }
+    authorizeKeyUse(tx, "kms:GenerateDataKey", kmsKeyId);
     long now = clock.millis();
     String versionId = token != null ? token : ids.uuid();
     // A new current value put by hand abandons a rotation under way, as AWS does.
@@ -587,11 +590,33 @@ public final class SecretsService {
       chosen = versions.holderOf(stage).orElseThrow(() ->
           VaultException.notFound("Secrets Manager can't find the specified secret value for staging label: " + stage));
     }
+    String versionKey = secret.versions().stream().filter(v -> v.versionId().equals(chosen)).findFirst()
+        .map(SecretRecord.VersionRecord::kmsKeyId).orElse(secret.kmsKeyId());
+    authorizeKeyUse(view, "kms:Decrypt", versionKey);
     SecretValue value = versionCipher.open(view, secret.arn(), chosen);
     long created = secret.versions().stream().filter(v -> v.versionId().equals(chosen)).findFirst()
         .map(SecretRecord.VersionRecord::createdDate).orElse(secret.createdDate());
     return new RetrievedSecret(secret.arn(), secret.name(), chosen, value, versions.stagesOf(chosen),
         Instant.ofEpochMilli(created));
+  }
+
+  /**
+   * A secret on a customer managed key is read or written with the caller's own permission to use
+   * that key, as Secrets Manager calls KMS on the caller's behalf; the AWS managed key needs none.
+   */
+  private void authorizeKeyUse(StoreView view, String action, String kmsKeyId) {
+    if (kmsKeyId == null || caller.isSystem()) {
+      return;
+    }
+    KmsKeyRecord key = keyRing.resolve(view, kmsKeyId);
+    if (key.awsManaged()) {
+      return;
+    }
+    var decision = authorizer.decide(caller, action, key.arn(), Map.of(), null);
+    if (!decision.allowed()) {
+      throw new VaultException(VaultError.ACCESS_DENIED, "Access to KMS is not allowed. "
+          + decision.deniedMessage(caller.arn(), action, key.arn()));
+    }
   }
 
   /** AWS keeps LastAccessedDate to the day, so this writes at most once a day per version. */

@@ -17,6 +17,10 @@ public interface StoreTransaction extends StoreView {
 
   void putAlias(String aliasName, String keyId);
 
+  void removeAlias(String aliasName);
+
+  void removeKmsKey(String keyId);
+
   void putAccessKey(AccessKeyRecord key);
 
   void removeAccessKey(String accessKeyId);

@@ -19,6 +19,11 @@ public interface StoreView {
 
   Optional<String> keyIdForAlias(String aliasName);
 
+  List<KmsKeyRecord> kmsKeys();
+
+  /** Every alias name with the key id it points to, ordered by name. */
+  java.util.SortedMap<String, String> aliases();
+
   Optional<AccessKeyRecord> accessKey(String accessKeyId);
 
   List<AccessKeyRecord> accessKeys();

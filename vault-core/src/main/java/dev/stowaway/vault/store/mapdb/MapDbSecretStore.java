@@ -182,6 +182,16 @@ public final class MapDbSecretStore implements SecretStore {
     }
 
     @Override
+    public List<KmsKeyRecord> kmsKeys() {
+      return decodeAll(kmsKeys, KmsKeyRecord.class);
+    }
+
+    @Override
+    public java.util.SortedMap<String, String> aliases() {
+      return new java.util.TreeMap<>(aliases);
+    }
+
+    @Override
     public Optional<AccessKeyRecord> accessKey(String accessKeyId) {
       return Optional.ofNullable(accessKeys.get(accessKeyId))
           .map(b -> codec.decode(b, AccessKeyRecord.class));
@@ -311,6 +321,16 @@ public final class MapDbSecretStore implements SecretStore {
     @Override
     public void putAlias(String aliasName, String keyId) {
       aliases.put(aliasName, keyId);
+    }
+
+    @Override
+    public void removeAlias(String aliasName) {
+      aliases.remove(aliasName);
+    }
+
+    @Override
+    public void removeKmsKey(String keyId) {
+      kmsKeys.remove(keyId);
     }
 
     @Override
