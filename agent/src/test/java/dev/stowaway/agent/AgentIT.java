@@ -248,11 +248,25 @@ class AgentIT {
   }
 
   @Test
-  void ssmPlaceholdersSayTheSidecarDoesNotServeThemYet() {
-    AgentProcess.Result r = app().sysprop("host", "{{resolve:ssm:/orders/prod/db/host}}").run(ReportingApp.class, "prop:host");
+  void ssmPlaceholdersResolveThroughParameterStore() {
+    var parameters = sidecar.sidecar().vault().parameters();
+    parameters.put("/orders/prod/db/host", "db.internal", "String", true, null, null, null, null, null, null);
+    parameters.put("/orders/prod/db/token", "t0ken-ssm", "SecureString", true, null, null, null, null, null, null);
+    AgentProcess.Result r = app().sysprop("host", "{{resolve:ssm:/orders/prod/db/host}}")
+        .sysprop("token", "{{resolve:ssm-secure:/orders/prod/db/token}}")
+        .sysprop("db", "{{resolve:ssm-secure:/aws/reference/secretsmanager/prod/db}}")
+        .run(ReportingApp.class, "prop:host", "prop:token", "prop:db");
+    assertEquals(0, r.exitCode(), r.output());
+    assertEquals("db.internal", r.value("prop:host"));
+    assertEquals("t0ken-ssm", r.value("prop:token"));
+    assertEquals("{\"username\":\"app\",\"password\":\"pw-0ne\"}", r.value("prop:db"));
+  }
+
+  @Test
+  void aMissingParameterStopsTheAppNamingIt() {
+    AgentProcess.Result r = app().sysprop("host", "{{resolve:ssm:/orders/prod/none}}").run(ReportingApp.class, "prop:host");
     assertEquals(1, r.exitCode());
-    assertTrue(r.output().contains("{{resolve:ssm:/orders/prod/db/host}}: AmazonSSM is not supported by this sidecar"),
-        r.output());
+    assertTrue(r.output().contains("{{resolve:ssm:/orders/prod/none}}: ParameterNotFound"), r.output());
   }
 
   @Test

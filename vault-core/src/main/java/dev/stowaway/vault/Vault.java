@@ -14,6 +14,7 @@ import dev.stowaway.vault.policy.Authorizer;
 import dev.stowaway.vault.kms.EnvelopeCipher;
 import dev.stowaway.vault.kms.KeyRing;
 import dev.stowaway.vault.kms.KeyService;
+import dev.stowaway.vault.parameters.ParameterStore;
 import dev.stowaway.vault.kms.RootKey;
 import dev.stowaway.vault.secrets.PasswordGenerator;
 import dev.stowaway.vault.secrets.SecretArn;
@@ -44,13 +45,15 @@ public final class Vault implements AutoCloseable {
   private final Authorizer authorizer;
   private final EventRules eventRules;
   private final KeyService keys;
+  private final ParameterStore parameters;
 
   private Vault(SecretStore store, RootKey rootKey, SecretsService secrets, AccessKeys accessKeys,
       PasswordGenerator passwords, ChangeFeed changes, IdentityService identity, Groups groups,
       ManagedPolicies policies, MfaDevices mfaDevices, SessionTokens sessions, Roles roles, RoleSessions roleSessions,
-      Authorizer authorizer, EventRules eventRules, KeyService keys) {
+      Authorizer authorizer, EventRules eventRules, KeyService keys, ParameterStore parameters) {
     this.eventRules = eventRules;
     this.keys = keys;
+    this.parameters = parameters;
     this.roles = roles;
     this.roleSessions = roleSessions;
     this.changes = changes;
@@ -96,13 +99,14 @@ public final class Vault implements AutoCloseable {
     // Every access key belongs to a user; vaults made before users existed had only the administrator.
     store.read(view -> view.accessKeys().stream().map(k -> k.userName()).distinct().toList())
         .forEach(identity::ensureAdministrator);
+    KeyService keys = new KeyService(store, keyRing, authorizer, clock, region, account);
     MfaDevices mfaDevices = new MfaDevices(store, keyRing, cipher, authorizer, clock, ids, account);
     return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes, identity,
         new Groups(store, authorizer, clock, ids, account), new ManagedPolicies(store, authorizer, clock, ids, account),
         mfaDevices, new SessionTokens(accessKeys, mfaDevices, clock), new Roles(store, authorizer, clock, ids, account),
         new RoleSessions(store, authorizer, accessKeys, mfaDevices, clock, account), authorizer,
-        new EventRules(store, authorizer, clock, region, account),
-        new KeyService(store, keyRing, authorizer, clock, region, account));
+        new EventRules(store, authorizer, clock, region, account), keys,
+        new ParameterStore(store, keyRing, cipher, keys, secrets, authorizer, clock, region, account));
   }
 
   public SecretsService secrets() {
@@ -154,6 +158,11 @@ public final class Vault implements AutoCloseable {
   /** Committed secret changes, for the agents' change feed. */
   public ChangeFeed changes() {
     return changes;
+  }
+
+  /** Parameter Store. */
+  public ParameterStore parameters() {
+    return parameters;
   }
 
   /** KMS keys, aliases and the cryptographic operations. */

@@ -50,7 +50,8 @@ public final class AwsJsonProtocol {
     this.verifier = verifier;
     this.vault = vault;
     this.apis = List.<JsonApi>of(new SecretsManagerApi(vault, rotators, rotations), new CloudTrailApi(auditLookup),
-            new EventsApi(vault.eventRules(), account), new KmsApi(vault.keys(), account)).stream()
+            new EventsApi(vault.eventRules(), account), new KmsApi(vault.keys(), account),
+            new SsmApi(vault.parameters())).stream()
         .collect(Collectors.toMap(JsonApi::targetPrefix, Function.identity()));
   }
 

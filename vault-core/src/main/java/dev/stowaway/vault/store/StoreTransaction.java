@@ -49,6 +49,10 @@ public interface StoreTransaction extends StoreView {
 
   void removeRole(String roleName);
 
+  void putParameter(ParameterRecord parameter);
+
+  void removeParameter(String name);
+
   void putEventRule(EventRuleRecord rule);
 
   void removeEventRule(String name);

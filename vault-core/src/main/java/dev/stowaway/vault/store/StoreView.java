@@ -52,6 +52,11 @@ public interface StoreView {
 
   List<RoleRecord> roles();
 
+  Optional<ParameterRecord> parameter(String name);
+
+  /** Every parameter, ordered by name. */
+  List<ParameterRecord> parameters();
+
   Optional<EventRuleRecord> eventRule(String name);
 
   List<EventRuleRecord> eventRules();

@@ -4,6 +4,7 @@ import dev.stowaway.vault.store.AccessKeyRecord;
 import dev.stowaway.vault.store.GroupRecord;
 import dev.stowaway.vault.store.MfaDeviceRecord;
 import dev.stowaway.vault.store.EventRuleRecord;
+import dev.stowaway.vault.store.ParameterRecord;
 import dev.stowaway.vault.store.RoleRecord;
 import dev.stowaway.vault.store.SessionRecord;
 import dev.stowaway.vault.store.ManagedPolicyRecord;
@@ -51,6 +52,7 @@ public final class MapDbSecretStore implements SecretStore {
   private final BTreeMap<String, byte[]> sessions;
   private final BTreeMap<String, byte[]> roles;
   private final BTreeMap<String, byte[]> eventRules;
+  private final BTreeMap<String, byte[]> parameters;
   private final RecordCodec codec = new RecordCodec();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
   private boolean closed;
@@ -70,6 +72,7 @@ public final class MapDbSecretStore implements SecretStore {
     this.sessions = bytesMap("sts-sessions");
     this.roles = bytesMap("iam-roles");
     this.eventRules = bytesMap("event-rules");
+    this.parameters = bytesMap("ssm-parameters");
     db.commit();
   }
 
@@ -263,6 +266,16 @@ public final class MapDbSecretStore implements SecretStore {
     }
 
     @Override
+    public Optional<ParameterRecord> parameter(String name) {
+      return Optional.ofNullable(parameters.get(name)).map(b -> codec.decode(b, ParameterRecord.class));
+    }
+
+    @Override
+    public List<ParameterRecord> parameters() {
+      return decodeAll(parameters, ParameterRecord.class);
+    }
+
+    @Override
     public Optional<EventRuleRecord> eventRule(String name) {
       return Optional.ofNullable(eventRules.get(name)).map(b -> codec.decode(b, EventRuleRecord.class));
     }
@@ -401,6 +414,16 @@ public final class MapDbSecretStore implements SecretStore {
     @Override
     public void removeRole(String roleName) {
       roles.remove(roleName);
+    }
+
+    @Override
+    public void putParameter(ParameterRecord parameter) {
+      parameters.put(parameter.name(), codec.encode(parameter));
+    }
+
+    @Override
+    public void removeParameter(String name) {
+      parameters.remove(name);
     }
 
     @Override
