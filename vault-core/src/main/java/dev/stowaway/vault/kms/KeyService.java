@@ -255,12 +255,12 @@ public final class KeyService {
 
   public void updateAlias(String aliasName, String targetKeyId) {
     checkAliasName(aliasName);
+    authorizer.authorize(caller, "kms:UpdateAlias", aliasArn(aliasName), Map.of(), null);
     store.write(tx -> {
       if (tx.keyIdForAlias(aliasName).isEmpty()) {
         throw VaultException.notFound("Alias " + aliasArn(aliasName) + " is not found.");
       }
       KmsKeyRecord key = resolve(tx, targetKeyId);
-      authorizer.authorize(caller, "kms:UpdateAlias", aliasArn(aliasName), Map.of(), null);
       authorize("kms:UpdateAlias", key);
       customerManaged(key);
       tx.putAlias(aliasName, key.keyId());
@@ -274,10 +274,10 @@ public final class KeyService {
           + "cannot be deleted.");
     }
     checkAliasName(aliasName);
+    authorizer.authorize(caller, "kms:DeleteAlias", aliasArn(aliasName), Map.of(), null);
     store.write(tx -> {
       String keyId = tx.keyIdForAlias(aliasName).orElseThrow(() -> VaultException.notFound("Alias "
           + aliasArn(aliasName) + " is not found."));
-      authorizer.authorize(caller, "kms:DeleteAlias", aliasArn(aliasName), Map.of(), null);
       tx.kmsKey(keyId).ifPresent(key -> authorize("kms:DeleteAlias", key));
       tx.removeAlias(aliasName);
       return null;
