@@ -132,7 +132,19 @@ class SidecarProcessIT {
         sm.getSecretValue(r -> r.secretId(id));
       }
       sm.batchGetSecretValue(r -> r.secretIdList("prod/db", "prod/cert", "missing"));
-      for (String p : List.of(first, second, third, "PLAINTEXT-doomed-31", "PLAINTEXT-second-77ab")) {
+      Properties admin = credentials();
+      try (var ssm = software.amazon.awssdk.services.ssm.SsmClient.builder().endpointOverride(sidecar.endpoint())
+          .region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
+          .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
+              admin.getProperty("aws_access_key_id"), admin.getProperty("aws_secret_access_key")))).build()) {
+        ssm.putParameter(r -> r.name("/prod/db/password").value("PLAINTEXT-param-5e11").type("SecureString"));
+        ssm.putParameter(r -> r.name("/prod/db/password").value("PLAINTEXT-param-5e12").overwrite(true));
+        ssm.getParameter(r -> r.name("/prod/db/password").withDecryption(true));
+        ssm.getParameterHistory(r -> r.name("/prod/db/password").withDecryption(true));
+        ssm.getParameter(r -> r.name("/aws/reference/secretsmanager/prod/db").withDecryption(true));
+      }
+      for (String p : List.of(first, second, third, "PLAINTEXT-doomed-31", "PLAINTEXT-second-77ab",
+          "PLAINTEXT-param-5e11", "PLAINTEXT-param-5e12")) {
         plaintexts.add(p.getBytes(StandardCharsets.UTF_8));
       }
       plaintexts.add(binary);
