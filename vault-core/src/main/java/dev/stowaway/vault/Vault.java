@@ -88,6 +88,12 @@ public final class Vault implements AutoCloseable {
       return keyRing.ensureManagedKey(tx, KeyService.SSM_ALIAS,
           "Default key that protects my SSM parameters when no other key is defined");
     });
+    // Again: with a shared store, another sidecar may have made these keys in the meantime.
+    store.read(view -> {
+      keyRing.verifyRootKey(view, KeyRing.SECRETS_MANAGER_ALIAS);
+      keyRing.verifyRootKey(view, KeyService.SSM_ALIAS);
+      return null;
+    });
     EnvelopeCipher cipher = new EnvelopeCipher(keyRing);
     RandomIds ids = new RandomIds(random);
     ChangeFeed changes = new ChangeFeed(clock);

@@ -22,11 +22,16 @@ public final class Stowaway {
 
   static final String USAGE = """
       usage: stowaway server [--data-dir DIR] [--port N] [--bind ADDR] [--region R] [--account ID]
+                             [--store postgresql --store-url jdbc:postgresql://… [--store-credentials-file F]]
              stowaway audit verify [--data-dir DIR] [--public-key FILE]
 
         server        run the vault on ADDR:N (default 127.0.0.1:2773) with its data in DIR
                       (default ./stowaway-data, or STOWAWAY_DATA_DIR); an empty DIR is initialised.
                       STOWAWAY_ROOT_PASSPHRASE derives the root key with Argon2id instead of root.key.
+                      --store postgresql keeps the vault in a PostgreSQL database that several
+                      sidecars share (each with its own DIR holding the same root key); its user
+                      and password come from STOWAWAY_STORE_USER/STOWAWAY_STORE_PASSWORD or the
+                      credentials file (user=, password=), never from the command line.
         audit verify  check DIR/audit offline: every record's hash chain, every digest's signature,
                       and that the digests cover the whole log. Exits 1 and names the first record
                       or file that was changed, deleted, reordered or truncated. --public-key names
@@ -166,7 +171,8 @@ public final class Stowaway {
     if (!sidecar.created().isEmpty()) {
       out.println("stowaway: initialised " + dir + " (created " + String.join(", ", sidecar.created()) + ")");
     }
-    out.println("stowaway: vault data in " + dir);
+    out.println("stowaway: vault data in " + (sidecar.config().store().postgresql()
+        ? sidecar.config().store().url() + " (PostgreSQL, shared); keys and audit log in " + dir : dir));
     try {
       List<String> loose = new DataDirectory(dir).looseFiles();
       if (!loose.isEmpty()) {

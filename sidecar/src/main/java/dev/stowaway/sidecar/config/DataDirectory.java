@@ -7,6 +7,8 @@ import dev.stowaway.vault.identity.NewAccessKey;
 import dev.stowaway.vault.kms.RootKey;
 import dev.stowaway.vault.kms.RootKeyMismatchException;
 import dev.stowaway.vault.store.StoreException;
+import dev.stowaway.sidecar.store.PostgresSecretStore;
+import dev.stowaway.vault.store.SecretStore;
 import dev.stowaway.vault.store.mapdb.MapDbSecretStore;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,6 +43,8 @@ public final class DataDirectory {
   private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
   private final Path dir;
+  /** What the vault is stored in, for messages: the MapDB file or the database URL. */
+  private String storeName;
 
   public DataDirectory(Path dir) {
     this.dir = dir;
@@ -67,26 +71,52 @@ public final class DataDirectory {
       AuditLog.Settings auditSettings) {
     try {
       Files.createDirectories(dir);
-      boolean fresh = !Files.exists(dir.resolve(STORE));
-      if (fresh) {
+      SecretStore shared = null;
+      boolean fresh;
+      if (config.store().postgresql()) {
+        // Many sidecars share this store: it is new only if no sidecar has made a vault in it yet.
+        try {
+          shared = PostgresSecretStore.open(config.store().url(), config.store().user(), config.store().password());
+        } catch (StoreException e) {
+          throw new ConfigException(e.getMessage());
+        }
+        fresh = shared.read(view -> view.kmsKeys().isEmpty());
+        storeName = config.store().url();
+      } else {
+        fresh = !Files.exists(dir.resolve(STORE));
+        storeName = dir.resolve(STORE).toString();
+      }
+      if (!Files.exists(dir.resolve(ROOT_KEY)) && !Files.exists(dir.resolve(ROOT_SALT))) {
         Files.setPosixFilePermissions(dir, OWNER_ONLY_DIR);
       }
-      RootKey rootKey = passphrase != null ? derivedRootKey(passphrase, fresh, random, created)
-          : fileRootKey(fresh, random, created);
+      RootKey rootKey;
+      try {
+        rootKey = passphrase != null ? derivedRootKey(passphrase, fresh, random, created)
+            : fileRootKey(fresh, random, created);
+      } catch (RuntimeException | IOException e) {
+        if (shared != null) {
+          shared.close();
+        }
+        throw e;
+      }
       Path audit = dir.resolve(AUDIT);
       if (!Files.isDirectory(audit)) {
         Files.createDirectory(audit, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
         created.add(AUDIT + "/");
       }
-      MapDbSecretStore store;
-      try {
-        store = MapDbSecretStore.open(dir.resolve(STORE));
-      } catch (StoreException e) {
-        rootKey.close();
-        throw new ConfigException(e.getMessage());
-      }
-      if (fresh) {
-        created.add(STORE);
+      SecretStore store;
+      if (shared != null) {
+        store = shared;
+      } else {
+        try {
+          store = MapDbSecretStore.open(dir.resolve(STORE));
+        } catch (StoreException e) {
+          rootKey.close();
+          throw new ConfigException(e.getMessage());
+        }
+        if (fresh) {
+          created.add(STORE);
+        }
       }
       Vault vault;
       try {
@@ -94,7 +124,7 @@ public final class DataDirectory {
       } catch (RootKeyMismatchException e) {
         store.close();
         rootKey.close();
-        throw new ConfigException(e.getMessage() + " in " + dir);
+        throw new ConfigException(e.getMessage() + " in " + storeName);
       }
       AuditLog auditLog;
       try {
@@ -135,8 +165,9 @@ public final class DataDirectory {
       }
     }
     if (!fresh) {
-      throw new ConfigException(file + " is missing, but " + dir.resolve(STORE) + " exists: restore the root key "
-          + "that encrypted this vault, or set STOWAWAY_ROOT_PASSPHRASE if it was derived from one");
+      throw new ConfigException(file + " is missing, but the vault in " + storeName + " exists: restore the root key "
+          + "that encrypted this vault (every sidecar sharing a store needs the same one), or set "
+          + "STOWAWAY_ROOT_PASSPHRASE if it was derived from one");
     }
     RootKey key = RootKey.generate(random);
     byte[] bytes = key.exportBytes();
