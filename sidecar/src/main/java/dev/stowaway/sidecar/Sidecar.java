@@ -15,6 +15,8 @@ import dev.stowaway.sidecar.rotation.RotationScheduler;
 import dev.stowaway.sidecar.rotation.Rotators;
 import dev.stowaway.sidecar.iamquery.QueryProtocol;
 import dev.stowaway.sidecar.schedule.DeletionSweeper;
+import dev.stowaway.sidecar.store.PostgresSecretStore;
+import dev.stowaway.sidecar.store.RemoteChanges;
 import dev.stowaway.vault.Vault;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -34,12 +36,14 @@ public final class Sidecar implements AutoCloseable {
   private final AuditLog audit;
   private final EventDispatcher events;
   private final RotationScheduler rotations;
+  private final RemoteChanges remote;
   private final UndertowServer server;
   private final DeletionSweeper sweeper;
   private final List<String> created;
 
   private Sidecar(ServerConfig config, Vault vault, AuditLog audit, EventDispatcher events, RotationScheduler rotations,
-      UndertowServer server, DeletionSweeper sweeper, List<String> created) {
+      RemoteChanges remote, UndertowServer server, DeletionSweeper sweeper, List<String> created) {
+    this.remote = remote;
     this.events = events;
     this.rotations = rotations;
     this.config = config;
@@ -89,6 +93,8 @@ public final class Sidecar implements AutoCloseable {
         .open(passphrase, config, clock, random, created, tuning.audit());
     Vault vault = opened.vault();
     AuditLog auditLog = opened.audit();
+    RemoteChanges remote = opened.store() instanceof PostgresSecretStore shared
+        ? new RemoteChanges(shared, vault).start() : null;
     EventDispatcher events = new EventDispatcher(vault.eventRules(), config.dataDir(), tuning.events());
     auditLog.subscribe(events::recorded);
     RotationScheduler rotations = null;
@@ -106,8 +112,11 @@ public final class Sidecar implements AutoCloseable {
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), vault.keys(), audit);
       sweeper.start(tuning.sweepInterval());
       rotations.start(tuning.rotationTick(), vault.changes());
-      return new Sidecar(config, vault, auditLog, events, rotations, server, sweeper, List.copyOf(created));
+      return new Sidecar(config, vault, auditLog, events, rotations, remote, server, sweeper, List.copyOf(created));
     } catch (RuntimeException e) {
+      if (remote != null) {
+        remote.close();
+      }
       if (rotations != null) {
         rotations.close();
       }
@@ -167,6 +176,9 @@ public final class Sidecar implements AutoCloseable {
     } finally {
       sweeper.close();
       rotations.close();
+      if (remote != null) {
+        remote.close();
+      }
       try {
         audit.close();
       } finally {

@@ -61,7 +61,7 @@ public final class DataDirectory {
    * @param created receives the names of the files this call created
    */
   /** The vault and its audit log, opened together because both need the root key. */
-  public record Opened(Vault vault, AuditLog audit) {}
+  public record Opened(Vault vault, AuditLog audit, SecretStore store) {}
 
   public Opened open(char[] passphrase, ServerConfig config, Clock clock, SecureRandom random, List<String> created) {
     return open(passphrase, config, clock, random, created, AuditLog.Settings.defaults());
@@ -145,7 +145,7 @@ public final class DataDirectory {
         writeAdminCredentials(vault.accessKeys().create(ADMIN_USER), config.region());
         created.add(ADMIN_CREDENTIALS);
       }
-      return new Opened(vault, auditLog);
+      return new Opened(vault, auditLog, store);
     } catch (IOException e) {
       throw new ConfigException("cannot use data directory " + dir + ": " + e);
     }

@@ -55,11 +55,39 @@ public final class PostgresSecretStore implements SecretStore {
   private static final String PARAMETER = "ssm-parameter";
   private static final String EVENT_RULE = "event-rule";
 
+  /** The kinds of change other sidecars hear of: a secret, the identities and policies, the event rules. */
+  public static final String CHANGED_SECRET = "secret";
+  public static final String CHANGED_IDENTITY = "identity";
+  public static final String CHANGED_EVENT_RULES = "event-rules";
+  static final String CHANNEL = "stowaway_changes";
+
   private final HikariDataSource pool;
   private final RecordCodec codec = new RecordCodec();
+  private final String url;
+  private final String user;
+  private final String password;
+  /** This store's name among the sidecars sharing the database; its own changes are not news to it. */
+  private final String origin = java.util.UUID.randomUUID().toString();
 
-  private PostgresSecretStore(HikariDataSource pool) {
+  private PostgresSecretStore(HikariDataSource pool, String url, String user, String password) {
     this.pool = pool;
+    this.url = url;
+    this.user = user;
+    this.password = password;
+  }
+
+  public String origin() {
+    return origin;
+  }
+
+  /** A connection outside the pool, for LISTEN: the caller owns and closes it. */
+  Connection listenerConnection() throws SQLException {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("user", user);
+    p.setProperty("password", password == null ? "" : password);
+    p.setProperty("connectTimeout", "10");
+    p.setProperty("ApplicationName", "stowaway-changes");
+    return java.sql.DriverManager.getConnection(url, p);
   }
 
   /**
@@ -87,7 +115,7 @@ public final class PostgresSecretStore implements SecretStore {
       pool.close();
       throw new StoreException("cannot prepare the PostgreSQL store at " + url + ": " + rootMessage(e), e);
     }
-    return new PostgresSecretStore(pool);
+    return new PostgresSecretStore(pool, url, user, password);
   }
 
   @Override
@@ -257,6 +285,22 @@ public final class PostgresSecretStore implements SecretStore {
       }
     }
 
+    /**
+     * Records a change in the same transaction as the write, and notifies on commit: other
+     * sidecars hear of it exactly when it is durable, and can read it back after a reconnect.
+     */
+    private void changed(String kind, String id) {
+      try (PreparedStatement s = c.prepareStatement("WITH row AS (INSERT INTO stowaway_changes (kind, id, origin) "
+          + "VALUES (?, ?, ?) RETURNING seq) SELECT pg_notify('" + CHANNEL + "', seq::text) FROM row")) {
+        s.setString(1, kind);
+        s.setString(2, id);
+        s.setString(3, origin);
+        s.executeQuery().close();
+      } catch (SQLException e) {
+        throw new SqlFailure(e);
+      }
+    }
+
     private void remove(String kind, String id) {
       try (PreparedStatement s = c.prepareStatement("DELETE FROM stowaway_records WHERE kind = ? AND id = ?")) {
         s.setString(1, kind);
@@ -411,10 +455,12 @@ public final class PostgresSecretStore implements SecretStore {
     public void putSecret(SecretRecord secret) {
       put(SECRET, secret.arn(), codec.encode(secret));
       put(SECRET_NAME, secret.name(), secret.arn().getBytes(StandardCharsets.UTF_8));
+      changed(CHANGED_SECRET, secret.arn());
     }
 
     @Override
     public void removeSecret(String arn) {
+      changed(CHANGED_SECRET, arn);
       secret(arn).ifPresent(s -> remove(SECRET_NAME, s.name()));
       remove(SECRET, arn);
       try (PreparedStatement s = c.prepareStatement(
@@ -459,51 +505,61 @@ public final class PostgresSecretStore implements SecretStore {
 
     @Override
     public void putAccessKey(AccessKeyRecord key) {
+      changed(CHANGED_IDENTITY, "putAccessKey");
       put(ACCESS_KEY, key.accessKeyId(), codec.encode(key));
     }
 
     @Override
     public void removeAccessKey(String accessKeyId) {
+      changed(CHANGED_IDENTITY, "removeAccessKey");
       remove(ACCESS_KEY, accessKeyId);
     }
 
     @Override
     public void putUser(UserRecord user) {
+      changed(CHANGED_IDENTITY, "putUser");
       put(USER, user.userName(), codec.encode(user));
     }
 
     @Override
     public void removeUser(String userName) {
+      changed(CHANGED_IDENTITY, "removeUser");
       remove(USER, userName);
     }
 
     @Override
     public void putGroup(GroupRecord group) {
+      changed(CHANGED_IDENTITY, "putGroup");
       put(GROUP, group.groupName(), codec.encode(group));
     }
 
     @Override
     public void removeGroup(String groupName) {
+      changed(CHANGED_IDENTITY, "removeGroup");
       remove(GROUP, groupName);
     }
 
     @Override
     public void putManagedPolicy(ManagedPolicyRecord policy) {
+      changed(CHANGED_IDENTITY, "putManagedPolicy");
       put(POLICY, policy.arn(), codec.encode(policy));
     }
 
     @Override
     public void removeManagedPolicy(String arn) {
+      changed(CHANGED_IDENTITY, "removeManagedPolicy");
       remove(POLICY, arn);
     }
 
     @Override
     public void putMfaDevice(MfaDeviceRecord device) {
+      changed(CHANGED_IDENTITY, "putMfaDevice");
       put(MFA, device.serialNumber(), codec.encode(device));
     }
 
     @Override
     public void removeMfaDevice(String serialNumber) {
+      changed(CHANGED_IDENTITY, "removeMfaDevice");
       remove(MFA, serialNumber);
     }
 
@@ -519,11 +575,13 @@ public final class PostgresSecretStore implements SecretStore {
 
     @Override
     public void putRole(RoleRecord role) {
+      changed(CHANGED_IDENTITY, "putRole");
       put(ROLE, role.roleName(), codec.encode(role));
     }
 
     @Override
     public void removeRole(String roleName) {
+      changed(CHANGED_IDENTITY, "removeRole");
       remove(ROLE, roleName);
     }
 
@@ -539,11 +597,13 @@ public final class PostgresSecretStore implements SecretStore {
 
     @Override
     public void putEventRule(EventRuleRecord rule) {
+      changed(CHANGED_EVENT_RULES, "putEventRule");
       put(EVENT_RULE, rule.name(), codec.encode(rule));
     }
 
     @Override
     public void removeEventRule(String name) {
+      changed(CHANGED_EVENT_RULES, "removeEventRule");
       remove(EVENT_RULE, name);
     }
   }

@@ -18,7 +18,11 @@ final class StoreMigrations {
   private static final List<String> MIGRATIONS = List.of(
       // 1: every record, keyed by kind and id; values are ciphertext or metadata, never plaintext.
       "CREATE TABLE stowaway_records (kind text NOT NULL, id text NOT NULL, body bytea NOT NULL, "
-          + "PRIMARY KEY (kind, id))");
+          + "PRIMARY KEY (kind, id))",
+      // 2: what changed, in commit order, for the other sidecars (NOTIFY wakes them; this table
+      // lets one that lost its connection catch up).
+      "CREATE TABLE stowaway_changes (seq bigserial PRIMARY KEY, kind text NOT NULL, id text NOT NULL, "
+          + "origin text NOT NULL, at timestamptz NOT NULL DEFAULT now())");
 
   private StoreMigrations() {}
 

@@ -29,13 +29,15 @@ public final class RunningSidecar implements AutoCloseable {
   private final Path dataDir;
   private final Clock clock;
   private final Sidecar.Tuning tuning;
+  private final Map<String, String> env;
   private Sidecar sidecar;
   private int lastPort;
 
-  private RunningSidecar(Path dataDir, Clock clock, Sidecar.Tuning tuning) {
+  private RunningSidecar(Path dataDir, Clock clock, Sidecar.Tuning tuning, Map<String, String> env) {
     this.dataDir = dataDir;
     this.clock = clock;
     this.tuning = tuning;
+    this.env = env;
     this.sidecar = start();
   }
 
@@ -49,7 +51,13 @@ public final class RunningSidecar implements AutoCloseable {
 
   /** With settings the command line does not have: short retry delays, small audit files. */
   public static RunningSidecar in(Path dataDir, Clock clock, Sidecar.Tuning tuning) {
-    return new RunningSidecar(dataDir, clock, tuning);
+    return new RunningSidecar(dataDir, clock, tuning, Map.of());
+  }
+
+  /** On the store the {@code STOWAWAY_STORE*} variables in {@code env} name (a shared PostgreSQL database). */
+  public static RunningSidecar on(Path dataDir, Map<String, String> env) {
+    return new RunningSidecar(dataDir, Clock.systemUTC(),
+        Sidecar.Tuning.defaults().withSweepInterval(Duration.ofHours(1)), env);
   }
 
   private Sidecar start() {
@@ -58,7 +66,7 @@ public final class RunningSidecar implements AutoCloseable {
 
   private Sidecar start(int port) {
     ServerConfig config = ServerConfig.parse(
-        new String[] {"--data-dir", dataDir.toString(), "--port", String.valueOf(port)}, Map.of());
+        new String[] {"--data-dir", dataDir.toString(), "--port", String.valueOf(port)}, env);
     return Sidecar.start(config, null, clock, new SecureRandom(), tuning);
   }
 
