@@ -15,6 +15,7 @@ import dev.stowaway.sidecar.rotation.RotationScheduler;
 import dev.stowaway.sidecar.rotation.Rotators;
 import dev.stowaway.sidecar.iamquery.QueryProtocol;
 import dev.stowaway.sidecar.schedule.DeletionSweeper;
+import dev.stowaway.sidecar.store.PostgresLeases;
 import dev.stowaway.sidecar.store.PostgresSecretStore;
 import dev.stowaway.sidecar.store.RemoteChanges;
 import dev.stowaway.vault.Vault;
@@ -56,28 +57,33 @@ public final class Sidecar implements AutoCloseable {
 
   /** What the command line does not set: how often to sweep, audit file sizes, delivery retries. */
   public record Tuning(Duration sweepInterval, AuditLog.Settings audit, EventDispatcher.Settings events,
-      Duration rotationTick) {
+      Duration rotationTick, Duration rotationLease) {
 
     public static Tuning defaults() {
       return new Tuning(Duration.ofMinutes(1), AuditLog.Settings.defaults(), EventDispatcher.Settings.defaults(),
-          Duration.ofMinutes(1));
+          Duration.ofMinutes(1), Duration.ofMinutes(10));
     }
 
     public Tuning withSweepInterval(Duration interval) {
-      return new Tuning(interval, audit, events, rotationTick);
+      return new Tuning(interval, audit, events, rotationTick, rotationLease);
     }
 
     public Tuning withAudit(AuditLog.Settings settings) {
-      return new Tuning(sweepInterval, settings, events, rotationTick);
+      return new Tuning(sweepInterval, settings, events, rotationTick, rotationLease);
     }
 
     public Tuning withEvents(EventDispatcher.Settings settings) {
-      return new Tuning(sweepInterval, audit, settings, rotationTick);
+      return new Tuning(sweepInterval, audit, settings, rotationTick, rotationLease);
     }
 
     /** How often the scheduler looks for due rotations. */
     public Tuning withRotationTick(Duration tick) {
-      return new Tuning(sweepInterval, audit, events, tick);
+      return new Tuning(sweepInterval, audit, events, tick, rotationLease);
+    }
+
+    /** How long a sidecar holds a rotation's lease (with a shared store) before another may take over. */
+    public Tuning withRotationLease(Duration lease) {
+      return new Tuning(sweepInterval, audit, events, rotationTick, lease);
     }
   }
 
@@ -103,7 +109,9 @@ public final class Sidecar implements AutoCloseable {
       SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region());
       ChangeStream changes = new ChangeStream(verifier, vault, random, audit, clock);
       Rotators rotators = new Rotators(config.dataDir(), vault.passwords());
-      rotations = new RotationScheduler(vault.secrets(), rotators, audit, clock);
+      rotations = opened.store() instanceof PostgresSecretStore shared
+          ? new RotationScheduler(vault.secrets(), rotators, audit, clock, new PostgresLeases(shared), tuning.rotationLease())
+          : new RotationScheduler(vault.secrets(), rotators, audit, clock);
       UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier,
           new AuditLookup(auditLog.directory(), vault.authorizer()), config.account(), rotators, rotations),
           new QueryProtocol(vault, verifier, config.account()), changes, audit,

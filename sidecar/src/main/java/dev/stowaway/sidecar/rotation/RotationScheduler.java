@@ -36,12 +36,25 @@ public final class RotationScheduler implements AutoCloseable {
   private final RotationRun run;
   private final AuditTrail audit;
   private final Clock clock;
+  private final RotationLeases leases;
+  private final Duration leaseTime;
   private final Map<String, CompletableFuture<Void>> running = new ConcurrentHashMap<>();
   private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> daemon(r,
       "stowaway-rotation-scheduler"));
   private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> daemon(r, "stowaway-rotation"));
 
   public RotationScheduler(SecretsService secrets, Rotators rotators, AuditTrail audit, Clock clock) {
+    this(secrets, rotators, audit, clock, RotationLeases.ALONE, Duration.ofMinutes(10));
+  }
+
+  /**
+   * With leases: a rotation runs only where its lease was taken, and one whose sidecar died is
+   * taken over once the lease has run out ({@code leaseTime} should outlast a rotation).
+   */
+  public RotationScheduler(SecretsService secrets, Rotators rotators, AuditTrail audit, Clock clock,
+      RotationLeases leases, Duration leaseTime) {
+    this.leases = leases;
+    this.leaseTime = leaseTime;
     this.rotations = secrets.as(Caller.SYSTEM).rotations();
     this.run = new RotationRun(secrets, rotators, audit);
     this.audit = audit;
@@ -92,13 +105,22 @@ public final class RotationScheduler implements AutoCloseable {
       return; // one at a time per secret
     }
     workers.execute(() -> {
+      String lease = "rotation:" + due.arn();
+      boolean held = false;
       try {
+        held = leases.acquire(lease, leaseTime);
+        if (!held) {
+          return; // another sidecar is rotating this secret
+        }
         run.run(due);
       } catch (AuditUnavailableException e) {
         LOG.log(Level.WARNING, "rotation of " + due.name() + " not started: the audit log cannot be written");
       } catch (RuntimeException e) {
         LOG.log(Level.ERROR, "rotation of " + due.name() + " failed unexpectedly: " + e.getClass().getName(), e);
       } finally {
+        if (held) {
+          leases.release(lease);
+        }
         running.remove(due.arn(), mine);
         mine.complete(null);
       }

@@ -22,7 +22,9 @@ final class StoreMigrations {
       // 2: what changed, in commit order, for the other sidecars (NOTIFY wakes them; this table
       // lets one that lost its connection catch up).
       "CREATE TABLE stowaway_changes (seq bigserial PRIMARY KEY, kind text NOT NULL, id text NOT NULL, "
-          + "origin text NOT NULL, at timestamptz NOT NULL DEFAULT now())");
+          + "origin text NOT NULL, at timestamptz NOT NULL DEFAULT now())",
+      // 3: leases, so that exactly one sidecar runs a given rotation.
+      "CREATE TABLE stowaway_leases (name text PRIMARY KEY, holder text NOT NULL, expires_at timestamptz NOT NULL)");
 
   private StoreMigrations() {}
 
