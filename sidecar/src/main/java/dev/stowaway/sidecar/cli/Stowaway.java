@@ -24,6 +24,7 @@ public final class Stowaway {
       usage: stowaway server [--data-dir DIR] [--port N] [--bind ADDR] [--region R] [--account ID]
                              [--store postgresql --store-url jdbc:postgresql://… [--store-credentials-file F]]
              stowaway audit verify [--data-dir DIR] [--public-key FILE]
+             stowaway migrate --from-data-dir DIR --to postgresql --store-url URL [--store-credentials-file F]
 
         server        run the vault on ADDR:N (default 127.0.0.1:2773) with its data in DIR
                       (default ./stowaway-data, or STOWAWAY_DATA_DIR); an empty DIR is initialised.
@@ -36,6 +37,8 @@ public final class Stowaway {
                       and that the digests cover the whole log. Exits 1 and names the first record
                       or file that was changed, deleted, reordered or truncated. --public-key names
                       a copy of DIR/audit/digests/public-key.pem kept somewhere the vault cannot write.
+        migrate       copy a stopped sidecar's MapDB vault into an empty PostgreSQL store, values
+                      still encrypted, then check counts and that sampled secrets decrypt the same.
         help          show this text
       """;
 
@@ -57,6 +60,14 @@ public final class Stowaway {
     if (args.length == 0 || List.of("help", "--help", "-h").contains(args[0])) {
       out.print(USAGE);
       return args.length == 0 ? 2 : 0;
+    }
+    if (args[0].equals("migrate")) {
+      try {
+        return migrate(Arrays.copyOfRange(args, 1, args.length), env, out, err);
+      } catch (ConfigException e) {
+        err.println("stowaway: " + e.getMessage());
+        return 2;
+      }
     }
     if (args[0].equals("audit")) {
       return audit(Arrays.copyOfRange(args, 1, args.length), env, out, err);
@@ -164,6 +175,81 @@ public final class Stowaway {
       out.println("stowaway:   also: " + problem);
     }
     return 1;
+  }
+
+  /**
+   * Copies a MapDB vault into an empty PostgreSQL store without decrypting it (the same root key
+   * serves both), then checks the counts and that a sample of secrets decrypt the same from both.
+   */
+  private static int migrate(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    List<String> translated = new java.util.ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--from-data-dir" -> translated.add("--data-dir");
+        case "--to" -> translated.add("--store");
+        default -> translated.add(args[i]);
+      }
+    }
+    if (!translated.contains("--data-dir") || !translated.contains("--store")) {
+      err.println("stowaway: usage: stowaway migrate --from-data-dir DIR --to postgresql --store-url URL "
+          + "[--store-credentials-file F]");
+      return 2;
+    }
+    ServerConfig config = ServerConfig.parse(translated.toArray(String[]::new), env);
+    if (!config.store().postgresql()) {
+      err.println("stowaway: migrate copies into PostgreSQL: use --to postgresql");
+      return 2;
+    }
+    Path file = config.dataDir().resolve(DataDirectory.STORE);
+    if (!Files.exists(file)) {
+      err.println("stowaway: " + file + " does not exist; is " + config.dataDir() + " a Stowaway data directory?");
+      return 2;
+    }
+    String passphraseValue = env.get("STOWAWAY_ROOT_PASSPHRASE");
+    char[] passphrase = passphraseValue == null || passphraseValue.isEmpty() ? null : passphraseValue.toCharArray();
+    out.println("stowaway: copying " + file + " into " + config.store().url() + " (values stay encrypted)");
+    try (var from = dev.stowaway.vault.store.mapdb.MapDbSecretStore.open(file);
+         var to = dev.stowaway.sidecar.store.PostgresSecretStore.open(config.store().url(), config.store().user(),
+             config.store().password())) {
+      Map<String, Integer> copied = dev.stowaway.sidecar.store.StoreCopy.copy(from, to, out);
+      Map<String, Integer> there = to.read(dev.stowaway.sidecar.store.StoreCopy::count);
+      if (!copied.equals(there)) {
+        err.println("stowaway: the copy does not match: copied " + copied + ", the database holds " + there);
+        return 1;
+      }
+      int sampled = 0;
+      try (var fromKey = new DataDirectory(config.dataDir()).existingRootKey(passphrase);
+           var toKey = new DataDirectory(config.dataDir()).existingRootKey(passphrase)) {
+        var random = new SecureRandom();
+        var source = dev.stowaway.vault.Vault.open(from, fromKey, Clock.systemUTC(), random, config.region(),
+            config.account());
+        var target = dev.stowaway.vault.Vault.open(to, toKey, Clock.systemUTC(), random, config.region(),
+            config.account());
+        for (var secret : from.read(view -> view.secrets()).stream().filter(s -> s.deletedDate() == null)
+            .filter(s -> !s.versions().isEmpty()).limit(10).toList()) {
+          try (var a = source.secrets().getValue(secret.arn(), null, null).value();
+               var b = target.secrets().getValue(secret.arn(), null, null).value()) {
+            if (!java.util.Arrays.equals(a.isBinary() ? a.asBinary() : a.asString().getBytes(),
+                b.isBinary() ? b.asBinary() : b.asString().getBytes())) {
+              err.println("stowaway: " + secret.name() + " does not decrypt the same from the copy");
+              return 1;
+            }
+          }
+          sampled++;
+        }
+      } finally {
+        if (passphrase != null) {
+          Arrays.fill(passphrase, '\0');
+        }
+      }
+      out.println("stowaway: migrated: every count matches, and " + sampled + " sampled secret(s) decrypt the same from "
+          + "the database; start sidecars with --store postgresql --store-url " + config.store().url()
+          + " and this root key");
+      return 0;
+    } catch (IllegalStateException | dev.stowaway.vault.store.StoreException e) {
+      err.println("stowaway: " + e.getMessage());
+      return 1;
+    }
   }
 
   private static void banner(Sidecar sidecar, PrintStream out) {

@@ -151,6 +151,17 @@ public final class DataDirectory {
     }
   }
 
+  /** The root key of a vault this directory already holds, for tools that open it offline. */
+  public RootKey existingRootKey(char[] passphrase) {
+    storeName = dir.resolve(STORE).toString();
+    try {
+      return passphrase != null ? derivedRootKey(passphrase, false, null, new ArrayList<>())
+          : fileRootKey(false, null, new ArrayList<>());
+    } catch (IOException e) {
+      throw new ConfigException("cannot read the root key in " + dir + ": " + e.getMessage());
+    }
+  }
+
   private RootKey fileRootKey(boolean fresh, SecureRandom random, List<String> created) throws IOException {
     Path file = dir.resolve(ROOT_KEY);
     if (Files.exists(file)) {
