@@ -100,6 +100,55 @@ class CrossSidecarChangesIT {
   }
 
   @Test
+  void droppedDatabaseConnectionsUnderLoadLoseNoAcknowledgedWrite() throws Exception {
+    try (SecretsManagerClient viaA = a.client(admin[0], admin[1]);
+         SecretsManagerClient viaB = b.client(admin[0], admin[1])) {
+      viaA.createSecret(r -> r.name("busy/db").secretString("v0"));
+      java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.ExecutorService load = java.util.concurrent.Executors.newFixedThreadPool(4);
+      java.util.concurrent.atomic.AtomicBoolean go = new java.util.concurrent.atomic.AtomicBoolean(true);
+      for (int t = 0; t < 4; t++) {
+        SecretsManagerClient client = t % 2 == 0 ? viaA : viaB;
+        load.execute(() -> {
+          while (go.get() && acknowledged.size() < 90) { // under 100 versions, so none is pruned
+            try {
+              acknowledged.add(client.putSecretValue(r -> r.secretId("busy/db").secretString("x")).versionId());
+            } catch (SecretsManagerException e) {
+              refused.incrementAndGet(); // not acknowledged: the client would retry
+            }
+          }
+        });
+      }
+      long warmUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (acknowledged.size() < 10 && System.nanoTime() < warmUp) {
+        Thread.onSpinWait();
+      }
+      db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+          + "AND pid <> pg_backend_pid()");
+      int before = acknowledged.size();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (acknowledged.size() < Math.min(before + 20, 90) && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      go.set(false);
+      load.shutdown();
+      assertTrue(load.awaitTermination(30, TimeUnit.SECONDS));
+      assertTrue(acknowledged.size() >= Math.min(before + 20, 90), "writes go on after the connections were dropped");
+      java.util.Set<String> stored = new java.util.HashSet<>();
+      String token = null;
+      do {
+        var page = a.sidecar().vault().secrets().listVersionIds("busy/db", true, 100, token);
+        page.versions().forEach(v -> stored.add(v.versionId()));
+        token = page.nextToken();
+      } while (token != null);
+      assertTrue(stored.containsAll(acknowledged), "an acknowledged write was lost");
+      System.out.println("dropped connections under load: " + acknowledged.size() + " writes acknowledged, "
+          + refused.get() + " refused while reconnecting, none lost");
+    }
+  }
+
+  @Test
   void aSidecarThatLostItsConnectionCatchesUpWithoutMissingAChange() throws Exception {
     try (SecretsManagerClient viaA = a.client(admin[0], admin[1]);
          SseReader feedOnB = new SseReader(b.endpoint(), admin[0], admin[1], null)) {
