@@ -31,10 +31,10 @@ final class CloudTrailApi implements JsonApi {
       AuditLookup.Page page = lookup.lookup(caller, query(in));
       ObjectNode out = JsonOutput.object();
       ArrayNode events = out.putArray("Events");
-      page.events().forEach(found -> events.add(event(found.event())));
-      if (page.nextBefore() != null) {
+      page.events().forEach(record -> events.add(event(record)));
+      if (page.nextCursor() != null) {
         out.put("NextToken", Base64.getEncoder().encodeToString(
-            (TOKEN_PREFIX + page.nextBefore()).getBytes(StandardCharsets.UTF_8)));
+            (TOKEN_PREFIX + page.nextCursor()).getBytes(StandardCharsets.UTF_8)));
       }
       return out;
     });
@@ -84,14 +84,14 @@ final class CloudTrailApi implements JsonApi {
         token(in.string("NextToken")));
   }
 
-  private static Long token(String token) {
+  private static String token(String token) {
     if (token == null) {
       return null;
     }
     try {
       String text = new String(Base64.getDecoder().decode(token), StandardCharsets.UTF_8);
-      if (text.startsWith(TOKEN_PREFIX)) {
-        return Long.parseLong(text.substring(TOKEN_PREFIX.length()));
+      if (text.startsWith(TOKEN_PREFIX) && text.length() > TOKEN_PREFIX.length()) {
+        return text.substring(TOKEN_PREFIX.length());
       }
     } catch (IllegalArgumentException e) {
       // fall through: not one of ours

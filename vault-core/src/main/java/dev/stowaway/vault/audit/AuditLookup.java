@@ -7,7 +7,6 @@ import dev.stowaway.vault.policy.Authorizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,95 +26,127 @@ public final class AuditLookup {
   }
 
   /** One attribute (or none), a time range (either end open), a page size, and where to go on from. */
-  public record Query(Attribute attribute, String value, Instant start, Instant end, int maxResults,
-      Long beforeSequence) {}
+  public record Query(Attribute attribute, String value, Instant start, Instant end, int maxResults, String cursor) {}
 
-  /** A record found, with its place in the log. */
-  public record Found(long sequence, JsonNode event) {}
+  /** A page of records, newest first, and where the next page starts, if there is more. */
+  public record Page(List<JsonNode> events, String nextCursor) {}
 
-  /** A page of records, newest first, and the sequence to continue below, if there is more. */
-  public record Page(List<Found> events, Long nextBefore) {}
+  /** Where records are searched: this sidecar's files, or the index several sidecars share. */
+  public interface Search {
+    Page search(Query query) throws IOException;
+  }
 
-  private static final int NO_MORE = -1;
-  private final ObjectMapper json = new ObjectMapper();
-  private final Path dir;
+  private final Search search;
   private final Authorizer authorizer;
 
-  public AuditLookup(Path dir, Authorizer authorizer) {
-    this.dir = dir;
+  public AuditLookup(Search search, Authorizer authorizer) {
+    this.search = search;
     this.authorizer = authorizer;
+  }
+
+  /** Over this sidecar's own audit files. */
+  public AuditLookup(Path dir, Authorizer authorizer) {
+    this(new Files(dir), authorizer);
   }
 
   /** Authorizes {@code cloudtrail:LookupEvents}, then searches. */
   public Page lookup(Caller caller, Query query) {
     authorizer.authorize(caller, "cloudtrail:LookupEvents", "*", Map.of(), null);
     try {
-      return search(query);
+      return search.search(query);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the audit log in " + dir, e);
+      throw new UncheckedIOException("cannot read the audit log", e);
     }
   }
 
-  private Page search(Query query) throws IOException {
-    List<Path> files = AuditFiles.recordFiles(dir);
-    List<Found> found = new ArrayList<>();
-    for (int i = files.size() - 1; i >= 0; i--) {
-      String name = files.get(i).getFileName().toString();
-      long firstSequence = AuditFiles.firstSequence(name);
-      if (query.beforeSequence() != null && firstSequence >= query.beforeSequence()) {
-        continue;
-      }
-      if (query.end() != null && AuditFiles.startTime(name).isAfter(query.end())) {
-        continue; // everything in it is newer than the range
-      }
-      long stop = scan(files.get(i), query, found);
-      if (stop != NO_MORE) {
-        return new Page(found, stop);
-      }
-      if (query.start() != null && AuditFiles.startTime(name).isBefore(query.start())) {
-        break; // older files hold only older records
-      }
+  /** The audit files of one sidecar, read newest first; files outside the time range are skipped. */
+  static final class Files implements Search {
+
+    private static final int NO_MORE = -1;
+    private final ObjectMapper json = new ObjectMapper();
+    private final Path dir;
+
+    Files(Path dir) {
+      this.dir = dir;
     }
-    return new Page(found, null);
+
+    @Override
+    public Page search(Query query) throws IOException {
+      Long before;
+      try {
+        before = query.cursor() == null ? null : Long.valueOf(query.cursor());
+      } catch (NumberFormatException e) {
+        throw new dev.stowaway.vault.VaultException(dev.stowaway.vault.VaultError.INVALID_NEXT_TOKEN,
+            "The NextToken is not valid.");
+      }
+      List<Found> found = new ArrayList<>();
+      Long next = scanFiles(query, before, found);
+      return new Page(found.stream().map(Found::event).toList(), next == null ? null : String.valueOf(next));
+    }
+
+    private record Found(long sequence, JsonNode event) {}
+
+    private Long scanFiles(Query query, Long before, List<Found> found) throws IOException {
+      List<Path> files = AuditFiles.recordFiles(dir);
+      for (int i = files.size() - 1; i >= 0; i--) {
+        String name = files.get(i).getFileName().toString();
+        long firstSequence = AuditFiles.firstSequence(name);
+        if (before != null && firstSequence >= before) {
+          continue;
+        }
+        if (query.end() != null && AuditFiles.startTime(name).isAfter(query.end())) {
+          continue; // everything in it is newer than the range
+        }
+        long stop = scan(files.get(i), query, before, found);
+        if (stop != NO_MORE) {
+          return stop;
+        }
+        if (query.start() != null && AuditFiles.startTime(name).isBefore(query.start())) {
+          break; // older files hold only older records
+        }
+      }
+      return null;
+    }
+
+    /** Adds matches from one file, newest first; returns where the next page starts once the page is full. */
+    private long scan(Path file, Query query, Long before, List<Found> found) throws IOException {
+      byte[] content = java.nio.file.Files.readAllBytes(file);
+      int end = content.length;
+      while (end > 0 && content[end - 1] != '\n') {
+        end--; // a record still being written is not there yet
+      }
+      int lineEnd = end - 1;
+      while (lineEnd > 0) {
+        int lineStart = lineEnd - 1;
+        while (lineStart >= 0 && content[lineStart] != '\n') {
+          lineStart--;
+        }
+        lineStart++;
+        JsonNode line = json.readTree(new String(content, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
+        lineEnd = lineStart - 1;
+        long sequence = line.path("seq").asLong();
+        if (before != null && sequence >= before) {
+          continue;
+        }
+        JsonNode event = line.path("event");
+        Instant time = Instant.parse(event.path("eventTime").asText());
+        if (query.end() != null && time.isAfter(query.end()) || query.start() != null && time.isBefore(query.start())) {
+          continue;
+        }
+        if (!matches(event, query)) {
+          continue;
+        }
+        if (found.size() == query.maxResults()) {
+          return found.get(found.size() - 1).sequence();
+        }
+        found.add(new Found(sequence, event));
+      }
+      return NO_MORE;
+    }
   }
 
-  /** Adds matches from one file, newest first; returns where the next page starts once the page is full. */
-  private long scan(Path file, Query query, List<Found> found) throws IOException {
-    byte[] content = Files.readAllBytes(file);
-    int end = content.length;
-    while (end > 0 && content[end - 1] != '\n') {
-      end--; // a record still being written is not there yet
-    }
-    int lineEnd = end - 1;
-    while (lineEnd > 0) {
-      int lineStart = lineEnd - 1;
-      while (lineStart >= 0 && content[lineStart] != '\n') {
-        lineStart--;
-      }
-      lineStart++;
-      JsonNode line = json.readTree(new String(content, lineStart, lineEnd - lineStart, StandardCharsets.UTF_8));
-      lineEnd = lineStart - 1;
-      long sequence = line.path("seq").asLong();
-      if (query.beforeSequence() != null && sequence >= query.beforeSequence()) {
-        continue;
-      }
-      JsonNode event = line.path("event");
-      Instant time = Instant.parse(event.path("eventTime").asText());
-      if (query.end() != null && time.isAfter(query.end()) || query.start() != null && time.isBefore(query.start())) {
-        continue;
-      }
-      if (!matches(event, query)) {
-        continue;
-      }
-      if (found.size() == query.maxResults()) {
-        return found.get(found.size() - 1).sequence();
-      }
-      found.add(new Found(sequence, event));
-    }
-    return NO_MORE;
-  }
-
-  static boolean matches(JsonNode event, Query query) {
+  /** Whether a record answers the query's attribute (its time range is the search's to apply). */
+  public static boolean matches(JsonNode event, Query query) {
     if (query.attribute() == null) {
       return true;
     }

@@ -42,22 +42,22 @@ class AuditLookupIT {
   }
 
   private AuditLookup.Page page(AuditLookup.Attribute attribute, String value, Instant start, Instant end, int max,
-      Long before) {
+      String before) {
     return lookup.lookup(Caller.SYSTEM, new AuditLookup.Query(attribute, value, start, end, max, before));
   }
 
   private static List<String> ids(AuditLookup.Page page) {
-    return page.events().stream().map(f -> f.event().path("requestParameters").path("secretId").asText()).toList();
+    return page.events().stream().map(e -> e.path("requestParameters").path("secretId").asText()).toList();
   }
 
   @Test
   void pagesRunNewestFirstAcrossFilesAndMeetExactly() {
     List<String> seen = new ArrayList<>();
-    Long before = null;
+    String before = null;
     do {
       AuditLookup.Page page = page(AuditLookup.Attribute.EventName, "PutSecretValue", null, null, 7, before);
       seen.addAll(ids(page));
-      before = page.nextBefore();
+      before = page.nextCursor();
     } while (before != null);
     List<String> expected = new ArrayList<>();
     for (int i = 60; i >= 3; i -= 3) {
@@ -71,13 +71,13 @@ class AuditLookupIT {
     AuditLookup.Page page = page(null, null, Instant.parse("2026-11-30T10:20:00Z"),
         Instant.parse("2026-11-30T10:24:00Z"), 50, null);
     assertEquals(List.of("prod/db-25", "prod/db-24", "prod/db-23", "prod/db-22", "prod/db-21"), ids(page));
-    assertNull(page.nextBefore());
+    assertNull(page.nextCursor());
   }
 
   @Test
   void aFullLastPageSaysThereIsNoMore() {
     AuditLookup.Page page = page(null, null, Instant.parse("2026-11-30T10:55:00Z"), null, 5, null);
     assertEquals(5, page.events().size());
-    assertNull(page.nextBefore());
+    assertNull(page.nextCursor());
   }
 }
