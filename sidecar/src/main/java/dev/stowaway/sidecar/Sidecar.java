@@ -18,6 +18,7 @@ import dev.stowaway.sidecar.schedule.DeletionSweeper;
 import dev.stowaway.sidecar.store.PostgresLeases;
 import dev.stowaway.sidecar.store.PostgresSecretStore;
 import dev.stowaway.sidecar.store.RemoteChanges;
+import dev.stowaway.sidecar.store.SharedAuditIndex;
 import dev.stowaway.vault.Vault;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -38,13 +39,16 @@ public final class Sidecar implements AutoCloseable {
   private final EventDispatcher events;
   private final RotationScheduler rotations;
   private final RemoteChanges remote;
+  private final SharedAuditIndex auditIndex;
   private final UndertowServer server;
   private final DeletionSweeper sweeper;
   private final List<String> created;
 
   private Sidecar(ServerConfig config, Vault vault, AuditLog audit, EventDispatcher events, RotationScheduler rotations,
-      RemoteChanges remote, UndertowServer server, DeletionSweeper sweeper, List<String> created) {
+      RemoteChanges remote, SharedAuditIndex auditIndex, UndertowServer server, DeletionSweeper sweeper,
+      List<String> created) {
     this.remote = remote;
+    this.auditIndex = auditIndex;
     this.events = events;
     this.rotations = rotations;
     this.config = config;
@@ -101,6 +105,11 @@ public final class Sidecar implements AutoCloseable {
     AuditLog auditLog = opened.audit();
     RemoteChanges remote = opened.store() instanceof PostgresSecretStore shared
         ? new RemoteChanges(shared, vault).start() : null;
+    SharedAuditIndex auditIndex = opened.store() instanceof PostgresSecretStore shared
+        ? new SharedAuditIndex(shared, auditLog.signingKeyFingerprint()) : null;
+    if (auditIndex != null) {
+      auditLog.subscribeWithSequence(auditIndex::recorded);
+    }
     EventDispatcher events = new EventDispatcher(vault.eventRules(), config.dataDir(), tuning.events());
     auditLog.subscribe(events::recorded);
     RotationScheduler rotations = null;
@@ -113,17 +122,22 @@ public final class Sidecar implements AutoCloseable {
           ? new RotationScheduler(vault.secrets(), rotators, audit, clock, new PostgresLeases(shared), tuning.rotationLease())
           : new RotationScheduler(vault.secrets(), rotators, audit, clock);
       UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier,
-          new AuditLookup(auditLog.directory(), vault.authorizer()), config.account(), rotators, rotations),
+          auditIndex != null ? new AuditLookup(auditIndex, vault.authorizer())
+              : new AuditLookup(auditLog.directory(), vault.authorizer()), config.account(), rotators, rotations),
           new QueryProtocol(vault, verifier, config.account()), changes, audit,
           new Metrics(vault.secrets(), auditLog, events::outcomes), clock);
       server.start();
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), vault.keys(), audit);
       sweeper.start(tuning.sweepInterval());
       rotations.start(tuning.rotationTick(), vault.changes());
-      return new Sidecar(config, vault, auditLog, events, rotations, remote, server, sweeper, List.copyOf(created));
+      return new Sidecar(config, vault, auditLog, events, rotations, remote, auditIndex, server, sweeper,
+          List.copyOf(created));
     } catch (RuntimeException e) {
       if (remote != null) {
         remote.close();
+      }
+      if (auditIndex != null) {
+        auditIndex.close();
       }
       if (rotations != null) {
         rotations.close();
@@ -190,6 +204,9 @@ public final class Sidecar implements AutoCloseable {
       try {
         audit.close();
       } finally {
+        if (auditIndex != null) {
+          auditIndex.close();
+        }
         events.close();
         vault.close();
       }

@@ -24,7 +24,12 @@ final class StoreMigrations {
       "CREATE TABLE stowaway_changes (seq bigserial PRIMARY KEY, kind text NOT NULL, id text NOT NULL, "
           + "origin text NOT NULL, at timestamptz NOT NULL DEFAULT now())",
       // 3: leases, so that exactly one sidecar runs a given rotation.
-      "CREATE TABLE stowaway_leases (name text PRIMARY KEY, holder text NOT NULL, expires_at timestamptz NOT NULL)");
+      "CREATE TABLE stowaway_leases (name text PRIMARY KEY, holder text NOT NULL, expires_at timestamptz NOT NULL)",
+      // 4: every sidecar's audit records, copied after they are durable in its own files, so that
+      // LookupEvents through any sidecar sees all of them.
+      "CREATE TABLE stowaway_audit_events (stream text NOT NULL, seq bigint NOT NULL, event_time timestamptz NOT NULL, "
+          + "body bytea NOT NULL, PRIMARY KEY (stream, seq)); "
+          + "CREATE INDEX stowaway_audit_events_time ON stowaway_audit_events (event_time DESC, stream, seq)");
 
   private StoreMigrations() {}
 

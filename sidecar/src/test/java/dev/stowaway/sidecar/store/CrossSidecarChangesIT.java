@@ -100,6 +100,32 @@ class CrossSidecarChangesIT {
   }
 
   @Test
+  void lookupEventsThroughOneSidecarFindsWhatAnotherServed() throws Exception {
+    try (SecretsManagerClient viaA = a.client(admin[0], admin[1]);
+         SecretsManagerClient viaB = b.client(admin[0], admin[1]);
+         var trailViaA = software.amazon.awssdk.services.cloudtrail.CloudTrailClient.builder()
+             .endpointOverride(a.endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+             .credentialsProvider(a.adminCredentials())
+             .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+      viaA.createSecret(r -> r.name("prod/db").secretString("v1"));
+      String readThroughB = viaB.getSecretValue(r -> r.secretId("prod/db")).responseMetadata().requestId();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (true) {
+        var events = trailViaA.lookupEvents(r -> r.lookupAttributes(l -> l.attributeKey("ResourceName")
+            .attributeValue("prod/db"))).events();
+        boolean found = events.stream().anyMatch(e -> e.cloudTrailEvent().contains(readThroughB));
+        if (found) {
+          // Both sidecars' records, A's create and B's read (within one second their order is CloudTrail's: any).
+          assertTrue(events.stream().anyMatch(e -> e.eventName().equals("CreateSecret")));
+          assertEquals(2, events.size(), events.toString());
+          break;
+        }
+        assertTrue(System.nanoTime() < deadline, "B's read never reached the shared index");
+      }
+    }
+  }
+
+  @Test
   void droppedDatabaseConnectionsUnderLoadLoseNoAcknowledgedWrite() throws Exception {
     try (SecretsManagerClient viaA = a.client(admin[0], admin[1]);
          SecretsManagerClient viaB = b.client(admin[0], admin[1])) {

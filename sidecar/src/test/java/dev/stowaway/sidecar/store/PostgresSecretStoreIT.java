@@ -150,7 +150,7 @@ class PostgresSecretStoreIT extends SecretStoreContract {
       while (r.next()) {
         versions.add(r.getInt(1));
       }
-      assertEquals(List.of(1, 2, 3), versions);
+      assertEquals(List.of(1, 2, 3, 4), versions);
     }
   }
 }

@@ -89,6 +89,7 @@ public final class AuditLog implements AutoCloseable {
   private final AuditSigningKey signingKey;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final List<Consumer<ObjectNode>> subscribers = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.ObjLongConsumer<ObjectNode>> sequenced = new CopyOnWriteArrayList<>();
   private final Object lifecycle = new Object();
   private final Thread writer;
   private volatile Observer observer = new Observer() {
@@ -166,6 +167,11 @@ public final class AuditLog implements AutoCloseable {
   /** Called on the writer thread with each record once it is durable; must not block. */
   public void subscribe(Consumer<ObjectNode> subscriber) {
     subscribers.add(subscriber);
+  }
+
+  /** As {@link #subscribe}, with each record's sequence number in this log. */
+  public void subscribeWithSequence(java.util.function.ObjLongConsumer<ObjectNode> subscriber) {
+    sequenced.add(subscriber);
   }
 
   /**
@@ -342,7 +348,16 @@ public final class AuditLog implements AutoCloseable {
     }
     if (!events.isEmpty()) {
       observer.committed(events.size(), System.nanoTime() - started);
+      long sequenceOfEvent = nextSequence - events.size();
       for (ObjectNode event : events) {
+        long written = sequenceOfEvent++;
+        for (java.util.function.ObjLongConsumer<ObjectNode> subscriber : sequenced) {
+          try {
+            subscriber.accept(event, written);
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "audit subscriber failed: " + e);
+          }
+        }
         for (Consumer<ObjectNode> subscriber : subscribers) {
           try {
             subscriber.accept(event);
