@@ -90,7 +90,7 @@ public final class Stowaway {
     char[] passphrase = passphraseValue == null || passphraseValue.isEmpty() ? null : passphraseValue.toCharArray();
     Sidecar sidecar;
     try {
-      sidecar = Sidecar.start(config, passphrase, Clock.systemUTC(), new SecureRandom(), Duration.ofMinutes(1));
+      sidecar = Sidecar.start(config, passphrase, Clock.systemUTC(), new SecureRandom(), tuning(env));
     } catch (RuntimeException e) {
       if (e instanceof ConfigException) {
         throw e;
@@ -250,6 +250,29 @@ public final class Stowaway {
       err.println("stowaway: " + e.getMessage());
       return 1;
     }
+  }
+
+  /**
+   * Settings rarely changed, from the environment: STOWAWAY_ROTATION_LEASE_SECONDS is how long a
+   * sidecar sharing a store holds a rotation before another may take it over (it should outlast
+   * the slowest rotation).
+   */
+  private static Sidecar.Tuning tuning(Map<String, String> env) {
+    Sidecar.Tuning tuning = Sidecar.Tuning.defaults();
+    String lease = env.get("STOWAWAY_ROTATION_LEASE_SECONDS");
+    if (lease != null) {
+      try {
+        long seconds = Long.parseLong(lease);
+        if (seconds < 1) {
+          throw new NumberFormatException();
+        }
+        tuning = tuning.withRotationLease(Duration.ofSeconds(seconds));
+      } catch (NumberFormatException e) {
+        throw new ConfigException("STOWAWAY_ROTATION_LEASE_SECONDS must be a positive number of seconds, got '"
+            + lease + "'");
+      }
+    }
+    return tuning;
   }
 
   private static void banner(Sidecar sidecar, PrintStream out) {
