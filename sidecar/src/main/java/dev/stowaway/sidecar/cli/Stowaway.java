@@ -23,7 +23,7 @@ public final class Stowaway {
   static final String USAGE = """
       usage: stowaway server [--data-dir DIR] [--port N] [--bind ADDR] [--region R] [--account ID]
                              [--store postgresql --store-url jdbc:postgresql://… [--store-credentials-file F]]
-             stowaway audit verify [--data-dir DIR] [--public-key FILE]
+             stowaway audit verify [--data-dir DIR]... [--public-key FILE]
              stowaway migrate --from-data-dir DIR --to postgresql --store-url URL [--store-credentials-file F]
 
         server        run the vault on ADDR:N (default 127.0.0.1:2773) with its data in DIR
@@ -37,6 +37,7 @@ public final class Stowaway {
                       and that the digests cover the whole log. Exits 1 and names the first record
                       or file that was changed, deleted, reordered or truncated. --public-key names
                       a copy of DIR/audit/digests/public-key.pem kept somewhere the vault cannot write.
+                      Sidecars sharing a store each have a stream: give every --data-dir to check all.
         migrate       copy a stopped sidecar's MapDB vault into an empty PostgreSQL store, values
                       still encrypted, then check counts and that sampled secrets decrypt the same.
         help          show this text
@@ -125,7 +126,7 @@ public final class Stowaway {
       err.print(USAGE);
       return 2;
     }
-    Path dataDir = Path.of(env.getOrDefault("STOWAWAY_DATA_DIR", "./stowaway-data"));
+    List<Path> dataDirs = new java.util.ArrayList<>();
     Path publicKey = null;
     for (int i = 1; i < args.length; i++) {
       String flag = args[i];
@@ -142,7 +143,7 @@ public final class Stowaway {
         return 2;
       }
       switch (flag) {
-        case "--data-dir" -> dataDir = Path.of(value);
+        case "--data-dir" -> dataDirs.add(Path.of(value));
         case "--public-key" -> publicKey = Path.of(value);
         default -> {
           err.println("stowaway: unknown option '" + flag + "' for audit verify");
@@ -150,6 +151,27 @@ public final class Stowaway {
         }
       }
     }
+    if (dataDirs.isEmpty()) {
+      dataDirs.add(Path.of(env.getOrDefault("STOWAWAY_DATA_DIR", "./stowaway-data")));
+    }
+    if (publicKey != null && dataDirs.size() > 1) {
+      err.println("stowaway: --public-key checks one stream: give one --data-dir with it");
+      return 2;
+    }
+    int exit = 0;
+    for (Path dataDir : dataDirs) {
+      int one = verifyStream(dataDir, publicKey, out, err);
+      exit = Math.max(exit, one);
+    }
+    if (dataDirs.size() > 1) {
+      out.println("stowaway: " + (exit == 0 ? "all " + dataDirs.size() + " audit streams are intact"
+          : "at least one of the " + dataDirs.size() + " audit streams is not intact"));
+    }
+    return exit;
+  }
+
+  /** One sidecar's audit stream: 0 intact, 1 tampered, 2 not there. */
+  private static int verifyStream(Path dataDir, Path publicKey, PrintStream out, PrintStream err) {
     Path auditDir = dataDir.toAbsolutePath().normalize().resolve(DataDirectory.AUDIT);
     if (!Files.isDirectory(auditDir)) {
       err.println("stowaway: " + auditDir + " does not exist; is " + dataDir + " a Stowaway data directory?");

@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 class AuditVerifyCommandIT {
 
   @TempDir Path dataDir;
+  @TempDir Path otherDataDir;
 
   private record Result(int exit, String out, String err) {}
 
@@ -35,6 +36,10 @@ class AuditVerifyCommandIT {
   }
 
   private void someTraffic() {
+    someTraffic(dataDir);
+  }
+
+  private static void someTraffic(Path dataDir) {
     try (RunningSidecar sidecar = RunningSidecar.in(dataDir); SecretsManagerClient client = sidecar.client()) {
       client.createSecret(r -> r.name("prod/db").secretString("v1"));
       for (int i = 0; i < 5; i++) {
@@ -68,6 +73,36 @@ class AuditVerifyCommandIT {
     assertEquals(1, result.exit());
     assertTrue(result.out().contains("stowaway: TAMPERED: record 3 (just before file " + file.getFileName()
         + " line 4) was modified"), result.out());
+  }
+
+  @Test
+  void everyStreamGivenIsCheckedAndOneTamperedStreamFailsTheWhole() throws IOException {
+    someTraffic(dataDir);
+    someTraffic(otherDataDir);
+    Result intact = verify("--data-dir", otherDataDir.toString());
+    assertEquals(0, intact.exit(), intact.out() + intact.err());
+    assertTrue(intact.out().contains("verifying the audit log in " + otherDataDir.resolve("audit")), intact.out());
+    assertTrue(intact.out().contains("stowaway: all 2 audit streams are intact"), intact.out());
+
+    Path file;
+    try (Stream<Path> files = Files.list(otherDataDir.resolve("audit"))) {
+      file = files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).findFirst().orElseThrow();
+    }
+    List<String> lines = Files.readAllLines(file);
+    lines.remove(3);
+    Files.write(file, lines);
+    Result tampered = verify("--data-dir", otherDataDir.toString());
+    assertEquals(1, tampered.exit());
+    assertTrue(tampered.out().contains("stowaway: intact: verified 6 records"), tampered.out());
+    assertTrue(tampered.out().contains("stowaway: TAMPERED:"), tampered.out());
+    assertTrue(tampered.out().contains("stowaway: at least one of the 2 audit streams is not intact"), tampered.out());
+  }
+
+  @Test
+  void aPublicKeyGoesWithOneStreamOnly() {
+    Result result = verify("--data-dir", otherDataDir.toString(), "--public-key", "k.pem");
+    assertEquals(2, result.exit());
+    assertTrue(result.err().contains("--public-key checks one stream: give one --data-dir with it"), result.err());
   }
 
   @Test
