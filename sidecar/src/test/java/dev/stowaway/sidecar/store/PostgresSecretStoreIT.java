@@ -141,6 +141,42 @@ class PostgresSecretStoreIT extends SecretStoreContract {
   }
 
   @Test
+  void sidecarsStartingTogetherOnAnEmptyDatabaseMigrateItOnce() throws Exception {
+    try (ScratchPostgres fresh = ScratchPostgres.create()) {
+      int sidecars = 6;
+      ExecutorService pool = Executors.newFixedThreadPool(sidecars);
+      java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(sidecars);
+      List<Future<PostgresSecretStore>> opened = new ArrayList<>();
+      try {
+        for (int i = 0; i < sidecars; i++) {
+          opened.add(pool.submit(() -> {
+            together.await();
+            return PostgresSecretStore.open(fresh.url(), fresh.user(), fresh.password());
+          }));
+        }
+        List<PostgresSecretStore> stores = new ArrayList<>();
+        for (Future<PostgresSecretStore> f : opened) {
+          stores.add(f.get());
+        }
+        for (PostgresSecretStore store : stores) {
+          store.close();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      try (Connection c = DriverManager.getConnection(fresh.url(), fresh.user(), fresh.password());
+           Statement s = c.createStatement();
+           ResultSet r = s.executeQuery("SELECT version, count(*) FROM stowaway_schema GROUP BY version ORDER BY 1")) {
+        List<String> versions = new ArrayList<>();
+        while (r.next()) {
+          versions.add(r.getInt(1) + "x" + r.getInt(2));
+        }
+        assertEquals(List.of("1x1", "2x1", "3x1", "4x1"), versions);
+      }
+    }
+  }
+
+  @Test
   void migrationsRecordTheirVersionAndRunOnce() throws Exception {
     try (PostgresSecretStore again = second();
          Connection c = DriverManager.getConnection(database.url(), database.user(), database.password());
