@@ -141,7 +141,7 @@ class PostgresSecretStoreIT extends SecretStoreContract {
   }
 
   @Test
-  void sidecarsStartingTogetherOnAnEmptyDatabaseMigrateItOnce() throws Exception {
+  void sidecarsStartingTogetherOnAnEmptyDatabaseMigrateItOnceAndMakeOneOfEachManagedKey() throws Exception {
     try (ScratchPostgres fresh = ScratchPostgres.create()) {
       int sidecars = 6;
       ExecutorService pool = Executors.newFixedThreadPool(sidecars);
@@ -151,7 +151,9 @@ class PostgresSecretStoreIT extends SecretStoreContract {
         for (int i = 0; i < sidecars; i++) {
           opened.add(pool.submit(() -> {
             together.await();
-            return PostgresSecretStore.open(fresh.url(), fresh.user(), fresh.password());
+            PostgresSecretStore store = PostgresSecretStore.open(fresh.url(), fresh.user(), fresh.password());
+            vault(store); // makes the managed KMS keys unless another sidecar already has
+            return store;
           }));
         }
         List<PostgresSecretStore> stores = new ArrayList<>();
@@ -172,6 +174,12 @@ class PostgresSecretStoreIT extends SecretStoreContract {
           versions.add(r.getInt(1) + "x" + r.getInt(2));
         }
         assertEquals(List.of("1x1", "2x1", "3x1", "4x1"), versions);
+      }
+      try (Connection c = DriverManager.getConnection(fresh.url(), fresh.user(), fresh.password());
+           Statement s = c.createStatement();
+           ResultSet r = s.executeQuery("SELECT count(*) FROM stowaway_records WHERE kind = 'kms-key'")) {
+        r.next();
+        assertEquals(2, r.getInt(1), "one aws/secretsmanager and one aws/ssm key, whoever made them");
       }
     }
   }
