@@ -10,8 +10,17 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -57,6 +66,57 @@ class SharedStoreIT {
           assertEquals("from-a", viaB.getSecretValue(r -> r.secretId("shared/db")).secretString());
           viaB.putSecretValue(r -> r.secretId("shared/db").secretString("from-b"));
           assertEquals("from-b", viaA.getSecretValue(r -> r.secretId("shared/db")).secretString());
+          b.terminate();
+        }
+        a.terminate();
+      }
+    }
+  }
+
+  @Test
+  void aPutSecretValueStormThroughTwoSidecarsKeepsEveryVersionAndOneCurrent() throws Exception {
+    try (ScratchPostgres db = ScratchPostgres.create()) {
+      try (SidecarProcess a = SidecarProcess.launch(first, env(db)).awaitServing()) {
+        Files.copy(first.resolve("root.key"), second.resolve("root.key"));
+        Files.setPosixFilePermissions(second.resolve("root.key"), PosixFilePermissions.fromString("rw-------"));
+        try (SidecarProcess b = SidecarProcess.launch(second, env(db)).awaitServing();
+             SecretsManagerClient viaA = client(a.endpoint(), first);
+             SecretsManagerClient viaB = client(b.endpoint(), first)) {
+          String initial = viaA.createSecret(r -> r.name("storm/db").secretString("v0")).versionId();
+          int writersPerSidecar = 3;
+          int putsEach = 15;
+          ExecutorService writers = Executors.newFixedThreadPool(
+              2 * writersPerSidecar);
+          CyclicBarrier together = new CyclicBarrier(2 * writersPerSidecar);
+          List<Future<List<String>>> done = new ArrayList<>();
+          for (int w = 0; w < 2 * writersPerSidecar; w++) {
+            SecretsManagerClient via = w % 2 == 0 ? viaA : viaB;
+            int writer = w;
+            done.add(writers.submit(() -> {
+              together.await();
+              List<String> acknowledged = new ArrayList<>();
+              for (int i = 0; i < putsEach; i++) {
+                String value = "w" + writer + "-" + i;
+                acknowledged.add(via.putSecretValue(r -> r.secretId("storm/db").secretString(value)).versionId());
+              }
+              return acknowledged;
+            }));
+          }
+          Set<String> acknowledged = new HashSet<>();
+          acknowledged.add(initial);
+          for (var f : done) {
+            acknowledged.addAll(f.get());
+          }
+          writers.shutdown();
+          assertEquals(1 + 2 * writersPerSidecar * putsEach, acknowledged.size());
+
+          for (SecretsManagerClient via : List.of(viaA, viaB)) {
+            var versions = via.listSecretVersionIds(r -> r.secretId("storm/db").includeDeprecated(true)).versions();
+            assertEquals(acknowledged, versions.stream().map(v -> v.versionId())
+                .collect(Collectors.toSet()));
+            assertEquals(1, versions.stream().filter(v -> v.versionStages().contains("AWSCURRENT")).count());
+            assertEquals(1, versions.stream().filter(v -> v.versionStages().contains("AWSPREVIOUS")).count());
+          }
           b.terminate();
         }
         a.terminate();
