@@ -10,6 +10,7 @@ import dev.stowaway.sidecar.events.ChangeStream;
 import dev.stowaway.sidecar.events.EventDispatcher;
 import dev.stowaway.sidecar.config.ServerConfig;
 import dev.stowaway.sidecar.http.UndertowServer;
+import dev.stowaway.sidecar.localagent.LocalAgentApi;
 import dev.stowaway.sidecar.metrics.Metrics;
 import dev.stowaway.sidecar.rotation.RotationScheduler;
 import dev.stowaway.sidecar.rotation.Rotators;
@@ -121,11 +122,14 @@ public final class Sidecar implements AutoCloseable {
       rotations = opened.store() instanceof PostgresSecretStore shared
           ? new RotationScheduler(vault.secrets(), rotators, audit, clock, new PostgresLeases(shared), tuning.rotationLease())
           : new RotationScheduler(vault.secrets(), rotators, audit, clock);
-      UndertowServer server = new UndertowServer(config.bind(), config.port(), new AwsJsonProtocol(vault, verifier,
+      AwsJsonProtocol awsJson = new AwsJsonProtocol(vault, verifier,
           auditIndex != null ? new AuditLookup(auditIndex, vault.authorizer())
-              : new AuditLookup(auditLog.directory(), vault.authorizer()), config.account(), rotators, rotations),
-          new QueryProtocol(vault, verifier, config.account()), changes, audit,
-          new Metrics(vault.secrets(), auditLog, events::outcomes), clock);
+              : new AuditLookup(auditLog.directory(), vault.authorizer()), config.account(), rotators, rotations);
+      Metrics metrics = new Metrics(vault.secrets(), auditLog, events::outcomes);
+      LocalAgentApi localAgent = new LocalAgentApi(config.agentTokens(), vault.identity(), awsJson, audit, metrics,
+          clock);
+      UndertowServer server = new UndertowServer(config.bind(), config.port(), awsJson,
+          new QueryProtocol(vault, verifier, config.account()), changes, localAgent, audit, metrics, clock);
       server.start();
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), vault.keys(), audit);
       sweeper.start(tuning.sweepInterval());

@@ -57,6 +57,19 @@ public final class AwsJsonProtocol {
 
   /** Serves one request, telling {@code call} what its audit record needs. */
   public Reply handle(SignedRequest request, String target, String sourceIp, ApiCall call) {
+    return serve(target, request.body(), call,
+        api -> vault.identity().callerFor(verifier.verify(request, api.signingName()), sourceIp, false));
+  }
+
+  /**
+   * Serves one request for a caller authenticated some other way (a local-agent token): policies
+   * and the audit record apply to it exactly as to a signed request.
+   */
+  public Reply handleAs(Caller caller, String target, byte[] body, ApiCall call) {
+    return serve(target, body, call, api -> caller);
+  }
+
+  private Reply serve(String target, byte[] body, ApiCall call, Function<JsonApi, Caller> authenticate) {
     int dot = target.lastIndexOf('.');
     JsonApi api = dot < 0 ? null : apis.get(target.substring(0, dot));
     String operationName = dot < 0 ? target : target.substring(dot + 1);
@@ -71,14 +84,14 @@ public final class AwsJsonProtocol {
         throw AwsError.badRequest("UnknownOperationException",
             "The target " + target + " is not an operation this sidecar serves.");
       }
-      Caller caller = vault.identity().callerFor(verifier.verify(request, api.signingName()), sourceIp, false);
+      Caller caller = authenticate.apply(api);
       call.caller(caller);
       JsonApi.Operation operation = api.operations().get(operationName);
       if (operation == null) {
         throw AwsError.badRequest("UnknownOperationException",
             "Operation " + operationName + " is not supported by this sidecar.");
       }
-      input = parse(request.body());
+      input = parse(body);
       call.requestParameters(input);
       result = operation.invoke(new JsonInput(input), caller);
       if (!call.readOnly()) {
@@ -95,7 +108,7 @@ public final class AwsJsonProtocol {
       if (api != null && input == null) {
         // Refused before the body was read (authentication): still worth recording what it asked for.
         try {
-          input = parse(request.body());
+          input = parse(body);
           call.requestParameters(input);
         } catch (AwsError notJson) {
           input = null;

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import dev.stowaway.vault.audit.AuditVerifier;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -21,18 +20,30 @@ import java.util.concurrent.CountDownLatch;
 public final class Stowaway {
 
   static final String USAGE = """
-      usage: stowaway server [--data-dir DIR] [--port N] [--bind ADDR] [--region R] [--account ID]
+      usage: stowaway server [--config FILE] [--data-dir DIR] [--port N] [--bind ADDR] [--region R] [--account ID]
                              [--store postgresql --store-url jdbc:postgresql://… [--store-credentials-file F]]
+                             [--agent-token AWS_TOKEN|file:///PATH --agent-token-user NAME]
+                             [--log-format text|json] [--rotation-lease-seconds N]
+             stowaway config check FILE
+             stowaway token create --user NAME --out FILE | revoke --id ID | list   [--data-dir DIR]
              stowaway audit verify [--data-dir DIR]... [--public-key FILE]
              stowaway migrate --from-data-dir DIR --to postgresql --store-url URL [--store-credentials-file F]
 
         server        run the vault on ADDR:N (default 127.0.0.1:2773) with its data in DIR
-                      (default ./stowaway-data, or STOWAWAY_DATA_DIR); an empty DIR is initialised.
+                      (default ./stowaway-data); an empty DIR is initialised. Every setting can be
+                      given in a config file (YAML or JSON: name: value), as STOWAWAY_<NAME> in the
+                      environment (STOWAWAY_DATA_DIR, STOWAWAY_PORT, …) or as a flag; flags win over
+                      the environment, which wins over the file.
                       STOWAWAY_ROOT_PASSPHRASE derives the root key with Argon2id instead of root.key.
                       --store postgresql keeps the vault in a PostgreSQL database that several
                       sidecars share (each with its own DIR holding the same root key); its user
                       and password come from STOWAWAY_STORE_USER/STOWAWAY_STORE_PASSWORD or the
                       credentials file (user=, password=), never from the command line.
+                      --agent-token takes a token as AWS's agent does (the name of an environment
+                      variable holding it, or file:///path) for the IAM user --agent-token-user.
+        config check  say whether a config file is valid, naming the bad setting, and what it sets
+        token         tokens for clients of AWS's agent API (GET /secretsmanager/get, /v1/ID),
+                      each bound to an IAM user whose policies and audit identity it carries
         audit verify  check DIR/audit offline: every record's hash chain, every digest's signature,
                       and that the digests cover the whole log. Exits 1 and names the first record
                       or file that was changed, deleted, reordered or truncated. --public-key names
@@ -73,6 +84,12 @@ public final class Stowaway {
     if (args[0].equals("audit")) {
       return audit(Arrays.copyOfRange(args, 1, args.length), env, out, err);
     }
+    if (args[0].equals("token")) {
+      return TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), env, Clock.systemUTC(), out, err);
+    }
+    if (args[0].equals("config")) {
+      return ConfigCommand.run(Arrays.copyOfRange(args, 1, args.length), env, out, err);
+    }
     if (!args[0].equals("server")) {
       err.println("stowaway: unknown command '" + args[0] + "'");
       err.print(USAGE);
@@ -91,7 +108,8 @@ public final class Stowaway {
     char[] passphrase = passphraseValue == null || passphraseValue.isEmpty() ? null : passphraseValue.toCharArray();
     Sidecar sidecar;
     try {
-      sidecar = Sidecar.start(config, passphrase, Clock.systemUTC(), new SecureRandom(), tuning(env));
+      sidecar = Sidecar.start(config, passphrase, Clock.systemUTC(), new SecureRandom(),
+          Sidecar.Tuning.defaults().withRotationLease(config.rotationLease()));
     } catch (RuntimeException e) {
       if (e instanceof ConfigException) {
         throw e;
@@ -274,29 +292,6 @@ public final class Stowaway {
     }
   }
 
-  /**
-   * Settings rarely changed, from the environment: STOWAWAY_ROTATION_LEASE_SECONDS is how long a
-   * sidecar sharing a store holds a rotation before another may take it over (it should outlast
-   * the slowest rotation).
-   */
-  private static Sidecar.Tuning tuning(Map<String, String> env) {
-    Sidecar.Tuning tuning = Sidecar.Tuning.defaults();
-    String lease = env.get("STOWAWAY_ROTATION_LEASE_SECONDS");
-    if (lease != null) {
-      try {
-        long seconds = Long.parseLong(lease);
-        if (seconds < 1) {
-          throw new NumberFormatException();
-        }
-        tuning = tuning.withRotationLease(Duration.ofSeconds(seconds));
-      } catch (NumberFormatException e) {
-        throw new ConfigException("STOWAWAY_ROTATION_LEASE_SECONDS must be a positive number of seconds, got '"
-            + lease + "'");
-      }
-    }
-    return tuning;
-  }
-
   private static void banner(Sidecar sidecar, PrintStream out) {
     var dir = sidecar.config().dataDir();
     if (!sidecar.created().isEmpty()) {
@@ -316,6 +311,8 @@ public final class Stowaway {
         + "fingerprint " + sidecar.audit().signingKeyFingerprint());
     out.println("stowaway: serving the AWS Secrets Manager API at " + sidecar.endpoint()
         + " (region " + sidecar.config().region() + ")");
+    out.println("stowaway: serving AWS Secrets Manager Agent requests at " + sidecar.endpoint()
+        + "/secretsmanager/get and /v1/ID (tokens: stowaway token create)");
     out.println("stowaway: try it with the administrator's credentials:");
     out.println("    export AWS_SHARED_CREDENTIALS_FILE=" + dir.resolve(DataDirectory.ADMIN_CREDENTIALS));
     out.println("    aws --endpoint-url " + sidecar.endpoint() + " secretsmanager list-secrets");

@@ -1,14 +1,45 @@
 package dev.stowaway.sidecar.config;
 
+import dev.stowaway.sidecar.localagent.AgentTokens;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Pattern;
 
 /**
- * The sidecar's settings, frozen once built. Command-line flags win over {@code STOWAWAY_*}
- * environment variables, which win over defaults; each bad value is refused with its name.
+ * The sidecar's settings, frozen once built. Each setting has one name, used as the key in a
+ * config file ({@code --config FILE}, YAML or JSON), as {@code STOWAWAY_<NAME>} in the environment
+ * and as {@code --<name>} on the command line; later sources win in that order over the defaults.
+ * Each bad value is refused with its name.
  */
-public record ServerConfig(Path dataDir, String bind, int port, String region, String account, Store store) {
+public record ServerConfig(Path dataDir, String bind, int port, String region, String account, Store store,
+    AgentToken agentToken, LogFormat logFormat, Duration rotationLease) {
+
+  /** Every setting, with its default (null: none). */
+  static final Map<String, String> SETTINGS = defaults();
+
+  private static Map<String, String> defaults() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("data-dir", "./stowaway-data");
+    d.put("bind", "127.0.0.1");
+    d.put("port", "2773");
+    d.put("region", "us-east-1");
+    d.put("account", "123456789012");
+    d.put("store", "mapdb");
+    d.put("store-url", null);
+    d.put("store-credentials-file", null);
+    d.put("agent-token", null);
+    d.put("agent-token-user", null);
+    d.put("log-format", "text");
+    d.put("rotation-lease-seconds", "600");
+    return java.util.Collections.unmodifiableMap(d);
+  }
 
   /**
    * Where the vault lives: MapDB in the data directory (the default), or a PostgreSQL database
@@ -30,10 +61,16 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     }
   }
 
-  /** The default store (MapDB in the data directory). */
-  public ServerConfig(Path dataDir, String bind, int port, String region, String account) {
-    this(dataDir, bind, port, region, account, Store.MAPDB);
+  /** The token given at start ({@code --agent-token}), as AWS's agent takes one, and the user it acts as. */
+  public record AgentToken(String source, String user, String token) {
+    @Override
+    public String toString() {
+      return "AgentToken[" + source + " as " + user + ", token REDACTED]";
+    }
   }
+
+  /** How the sidecar writes its log lines. */
+  public enum LogFormat { TEXT, JSON }
 
   public static final int DEFAULT_PORT = 2773;
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d");
@@ -54,16 +91,42 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     }
   }
 
-  /** Parses {@code server} arguments over the given environment. */
+  /** The local-agent tokens: those in the data directory, and the one given at start. */
+  public AgentTokens agentTokens() {
+    AgentTokens tokens = AgentTokens.in(dataDir);
+    return agentToken == null ? tokens : tokens.withConfigured(agentToken.token(), agentToken.user());
+  }
+
+  /** Parses {@code server} arguments over the environment and the config file they name. */
   public static ServerConfig parse(String[] args, Map<String, String> env) {
-    String dataDir = env.getOrDefault("STOWAWAY_DATA_DIR", "./stowaway-data");
-    String bind = env.getOrDefault("STOWAWAY_BIND", "127.0.0.1");
-    String port = env.getOrDefault("STOWAWAY_PORT", String.valueOf(DEFAULT_PORT));
-    String region = env.getOrDefault("STOWAWAY_REGION", "us-east-1");
-    String account = env.getOrDefault("STOWAWAY_ACCOUNT", "123456789012");
-    String store = env.getOrDefault("STOWAWAY_STORE", "mapdb");
-    String storeUrl = env.get("STOWAWAY_STORE_URL");
-    String credentialsFile = env.get("STOWAWAY_STORE_CREDENTIALS_FILE");
+    Map<String, String> flags = flags(args);
+    String configFile = flags.containsKey("config") ? flags.remove("config") : env.get("STOWAWAY_CONFIG");
+    Map<String, String> s = new LinkedHashMap<>(SETTINGS);
+    if (configFile != null) {
+      s.putAll(ConfigFile.read(Path.of(configFile), SETTINGS.keySet()));
+    }
+    for (String name : SETTINGS.keySet()) {
+      String fromEnv = env.get(envName(name));
+      if (fromEnv != null) {
+        s.put(name, fromEnv);
+      }
+    }
+    s.putAll(flags);
+    try {
+      return build(s, env);
+    } catch (ConfigException e) {
+      throw configFile == null ? e : new ConfigException(e.getMessage() + " (settings from " + configFile
+          + ", STOWAWAY_* and flags)");
+    }
+  }
+
+  /** {@code data-dir} is {@code STOWAWAY_DATA_DIR}. */
+  public static String envName(String setting) {
+    return "STOWAWAY_" + setting.toUpperCase(Locale.ROOT).replace('-', '_');
+  }
+
+  private static Map<String, String> flags(String[] args) {
+    Map<String, String> flags = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String value;
@@ -78,29 +141,91 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
         }
         value = args[++i];
       }
-      switch (flag) {
-        case "--data-dir" -> dataDir = value;
-        case "--bind" -> bind = value;
-        case "--port" -> port = value;
-        case "--region" -> region = value;
-        case "--account" -> account = value;
-        case "--store" -> store = value;
-        case "--store-url" -> storeUrl = value;
-        case "--store-credentials-file" -> credentialsFile = value;
-        case "--store-password", "--store-user" -> throw new ConfigException(flag + " is not taken on the command line, "
-            + "where other users can read it: use STOWAWAY_STORE_USER/STOWAWAY_STORE_PASSWORD or "
-            + "--store-credentials-file");
-        default -> throw new ConfigException("unknown option '" + flag + "' (see 'stowaway help')");
+      if (flag.equals("--store-password") || flag.equals("--store-user")) {
+        throw new ConfigException(flag + " is not taken on the command line, where other users can read it: use "
+            + "STOWAWAY_STORE_USER/STOWAWAY_STORE_PASSWORD or --store-credentials-file");
+      }
+      String name = flag.startsWith("--") ? flag.substring(2) : flag;
+      if (!name.equals("config") && !SETTINGS.containsKey(name)) {
+        throw new ConfigException("unknown option '" + flag + "' (see 'stowaway help')");
+      }
+      flags.put(name, value);
+    }
+    return flags;
+  }
+
+  private static ServerConfig build(Map<String, String> s, Map<String, String> env) {
+    return new ServerConfig(Path.of(s.get("data-dir")).toAbsolutePath().normalize(), s.get("bind"),
+        number("port", s.get("port")), s.get("region"), s.get("account"),
+        store(s.get("store"), s.get("store-url"), s.get("store-credentials-file"), env),
+        agentToken(s.get("agent-token"), s.get("agent-token-user"), env), logFormat(s.get("log-format")),
+        rotationLease(s.get("rotation-lease-seconds")));
+  }
+
+  private static int number(String name, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new ConfigException("--" + name + " must be a number, got '" + value + "'");
+    }
+  }
+
+  private static LogFormat logFormat(String value) {
+    return switch (value) {
+      case "text" -> LogFormat.TEXT;
+      case "json" -> LogFormat.JSON;
+      default -> throw new ConfigException("--log-format must be text or json, got '" + value + "'");
+    };
+  }
+
+  private static Duration rotationLease(String value) {
+    try {
+      long seconds = Long.parseLong(value);
+      if (seconds >= 1) {
+        return Duration.ofSeconds(seconds);
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw new ConfigException("--rotation-lease-seconds must be a positive number of seconds, got '" + value + "'");
+  }
+
+  /**
+   * AWS's agent reads its token from an environment variable ({@code AWS_TOKEN}) whose value may
+   * be {@code file://PATH}; Stowaway takes the variable's name or a {@code file://} URL directly.
+   */
+  private static AgentToken agentToken(String source, String user, Map<String, String> env) {
+    if (source == null || source.isEmpty()) {
+      if (user != null) {
+        throw new ConfigException("--agent-token-user is set but --agent-token is not");
+      }
+      return null;
+    }
+    if (user == null || user.isEmpty()) {
+      throw new ConfigException("--agent-token needs --agent-token-user NAME: the IAM user whose policies and "
+          + "audit identity the token carries");
+    }
+    String value = source;
+    if (!source.startsWith("file://")) {
+      value = env.get(source);
+      if (value == null || value.isEmpty()) {
+        throw new ConfigException("--agent-token " + source + ": the environment variable " + source
+            + " is not set (give a variable's name or file:///path)");
       }
     }
-    int portNumber;
-    try {
-      portNumber = Integer.parseInt(port);
-    } catch (NumberFormatException e) {
-      throw new ConfigException("--port must be a number, got '" + port + "'");
+    if (value.startsWith("file://")) {
+      Path file = Path.of(value.substring("file://".length()));
+      try {
+        value = Files.readString(file, StandardCharsets.UTF_8).trim();
+      } catch (IOException e) {
+        throw new ConfigException("--agent-token " + source + ": cannot read " + file + " ("
+            + e.getClass().getSimpleName() + ")");
+      }
     }
-    return new ServerConfig(Path.of(dataDir).toAbsolutePath().normalize(), bind, portNumber, region, account,
-        store(store, storeUrl, credentialsFile, env));
+    if (value.isEmpty()) {
+      throw new ConfigException("--agent-token " + source + " gives an empty token");
+    }
+    return new AgentToken(source, user, value);
   }
 
   private static Store store(String kind, String url, String credentialsFile, Map<String, String> env) {
@@ -118,10 +243,10 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     String user = env.get("STOWAWAY_STORE_USER");
     String password = env.get("STOWAWAY_STORE_PASSWORD");
     if (credentialsFile != null) {
-      java.util.Properties p = new java.util.Properties();
-      try (var in = java.nio.file.Files.newInputStream(Path.of(credentialsFile))) {
+      Properties p = new Properties();
+      try (var in = Files.newInputStream(Path.of(credentialsFile))) {
         p.load(in);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new ConfigException("cannot read --store-credentials-file " + credentialsFile + ": " + e.getMessage());
       }
       user = p.getProperty("user", user);

@@ -61,7 +61,7 @@ final class ApiHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) {
     String requestId = UUID.randomUUID().toString();
     exchange.getResponseHeaders().put(REQUEST_ID, requestId);
-    send(exchange, answer(exchange, requestId));
+    answer(exchange, requestId).send(exchange);
   }
 
   /**
@@ -113,13 +113,6 @@ final class ApiHandler implements HttpHandler {
     }
     metrics.request(call, System.nanoTime() - started);
     return reply;
-  }
-
-  private static void send(HttpServerExchange exchange, Reply reply) {
-    exchange.setStatusCode(reply.status());
-    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, reply.contentType());
-    exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, reply.body().length);
-    exchange.getResponseSender().send(ByteBuffer.wrap(reply.body()));
   }
 
   private Reply route(HttpServerExchange exchange, String target, boolean isQuery, ApiCall call) {

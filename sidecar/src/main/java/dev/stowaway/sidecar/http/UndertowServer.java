@@ -6,6 +6,7 @@ import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
 import java.time.Clock;
 import dev.stowaway.sidecar.events.ChangeStream;
 import dev.stowaway.sidecar.iamquery.QueryProtocol;
+import dev.stowaway.sidecar.localagent.LocalAgentApi;
 import io.undertow.server.HttpHandler;
 import io.undertow.util.Methods;
 import io.undertow.Undertow;
@@ -30,12 +31,15 @@ public final class UndertowServer implements AutoCloseable {
   private final ChangeStream changes;
 
   public UndertowServer(String bind, int port, AwsJsonProtocol awsJson, QueryProtocol query, ChangeStream changes,
-      AuditTrail audit, Metrics metrics, Clock clock) {
+      LocalAgentApi localAgent, AuditTrail audit, Metrics metrics, Clock clock) {
     this.changes = changes;
     HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, query, audit, metrics, clock, MAX_BODY_BYTES));
+    HttpHandler agentApi = new BlockingHandler(localAgent);
     // The change feed is a long-lived stream; it stays off the blocking path the API calls take.
     HttpHandler routes = exchange -> {
-      if (Methods.GET.equals(exchange.getRequestMethod()) && "/v1/events".equals(exchange.getRequestPath())) {
+      if (LocalAgentApi.serves(exchange)) {
+        agentApi.handleRequest(exchange);
+      } else if (Methods.GET.equals(exchange.getRequestMethod()) && "/v1/events".equals(exchange.getRequestPath())) {
         changes.handleRequest(exchange);
       } else {
         api.handleRequest(exchange);

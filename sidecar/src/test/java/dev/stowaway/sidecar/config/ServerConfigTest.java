@@ -1,11 +1,17 @@
 package dev.stowaway.sidecar.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -46,5 +52,111 @@ class ServerConfigTest {
   void flagWithoutValueSaysSo() {
     ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.parse(new String[] {"--port"}, Map.of()));
     assertEquals("--port needs a value", e.getMessage());
+  }
+
+  @TempDir Path dir;
+
+  private Path file(String name, String text) throws IOException {
+    return Files.writeString(dir.resolve(name), text);
+  }
+
+  @Test
+  void aYamlFileSetsEverythingAndTheEnvironmentAndFlagsWinOverIt() throws IOException {
+    Path yaml = file("stowaway.yaml", """
+        # the sidecar of the orders service
+        data-dir: /var/lib/stowaway
+        port: 9001
+        region: eu-west-1
+        log-format: json
+        rotation-lease-seconds: 120
+        """);
+    ServerConfig fromFile = ServerConfig.parse(new String[] {"--config", yaml.toString()}, Map.of());
+    assertEquals(Path.of("/var/lib/stowaway"), fromFile.dataDir());
+    assertEquals(9001, fromFile.port());
+    assertEquals("eu-west-1", fromFile.region());
+    assertEquals(ServerConfig.LogFormat.JSON, fromFile.logFormat());
+    assertEquals(Duration.ofSeconds(120), fromFile.rotationLease());
+
+    ServerConfig overridden = ServerConfig.parse(new String[] {"--port", "9003"},
+        Map.of("STOWAWAY_CONFIG", yaml.toString(), "STOWAWAY_PORT", "9002", "STOWAWAY_REGION", "eu-north-1"));
+    assertEquals(9003, overridden.port());
+    assertEquals("eu-north-1", overridden.region());
+    assertEquals(Path.of("/var/lib/stowaway"), overridden.dataDir());
+  }
+
+  @Test
+  void aJsonFileIsReadToo() throws IOException {
+    Path json = file("stowaway.json", "{\"port\": 9100, \"bind\": \"0.0.0.0\"}");
+    ServerConfig c = ServerConfig.parse(new String[] {"--config", json.toString()}, Map.of());
+    assertEquals(9100, c.port());
+    assertEquals("0.0.0.0", c.bind());
+  }
+
+  @Test
+  void anUnknownSettingInAFileIsNamed() throws IOException {
+    Path yaml = file("typo.yaml", "prot: 9001\n");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ServerConfig.parse(new String[] {"--config", yaml.toString()}, Map.of()));
+    assertEquals(yaml + ": unknown setting 'prot' (settings: data-dir, bind, port, region, account, store, store-url, "
+        + "store-credentials-file, agent-token, agent-token-user, log-format, rotation-lease-seconds)", e.getMessage());
+  }
+
+  @Test
+  void aBadValueInAFileIsNamedWithWhereSettingsCameFrom() throws IOException {
+    Path yaml = file("bad.yaml", "log-format: xml\n");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ServerConfig.parse(new String[] {"--config", yaml.toString()}, Map.of()));
+    assertEquals("--log-format must be text or json, got 'xml' (settings from " + yaml + ", STOWAWAY_* and flags)",
+        e.getMessage());
+  }
+
+  @Test
+  void aFileThatIsNotAMappingOrNotYamlIsRefused() throws IOException {
+    Path list = file("list.yaml", "- port\n- 9001\n");
+    assertEquals(list + ": must be a mapping of settings (name: value), not a list", assertThrows(
+        ConfigException.class, () -> ServerConfig.parse(new String[] {"--config", list.toString()}, Map.of()))
+        .getMessage());
+    Path broken = file("broken.yaml", "port: [9001\n");
+    assertTrue(assertThrows(ConfigException.class,
+        () -> ServerConfig.parse(new String[] {"--config", broken.toString()}, Map.of())).getMessage()
+        .startsWith(broken + ": not valid YAML or JSON at line"));
+    assertEquals(dir.resolve("none.yaml") + ": no such config file", assertThrows(ConfigException.class,
+        () -> ServerConfig.parse(new String[] {"--config", dir.resolve("none.yaml").toString()}, Map.of()))
+        .getMessage());
+  }
+
+  @Test
+  void aStorePasswordDoesNotBelongInAConfigFile() throws IOException {
+    Path yaml = file("pw.yaml", "store-password: hunter2\n");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ServerConfig.parse(new String[] {"--config", yaml.toString()}, Map.of()));
+    assertTrue(e.getMessage().startsWith(yaml + ": store-password does not belong in a config file"), e.getMessage());
+    assertFalse(e.getMessage().contains("hunter2"));
+  }
+
+  @Test
+  void theAgentTokenComesFromAnEnvironmentVariableOrAFileAsAwsAgentTakesIt() throws IOException {
+    ServerConfig fromEnv = ServerConfig.parse(new String[] {"--agent-token", "AWS_TOKEN", "--agent-token-user", "app"},
+        Map.of("AWS_TOKEN", "t0ken"));
+    assertEquals("t0ken", fromEnv.agentToken().token());
+    assertEquals("app", fromEnv.agentToken().user());
+    assertFalse(fromEnv.toString().contains("t0ken"));
+    Path tokenFile = file("awssmatoken", "from-file\n");
+    ServerConfig viaEnvFile = ServerConfig.parse(new String[] {"--agent-token", "AWS_TOKEN", "--agent-token-user",
+        "app"}, Map.of("AWS_TOKEN", "file://" + tokenFile));
+    assertEquals("from-file", viaEnvFile.agentToken().token());
+    ServerConfig direct = ServerConfig.parse(new String[] {"--agent-token", "file://" + tokenFile,
+        "--agent-token-user", "app"}, Map.of());
+    assertEquals("from-file", direct.agentToken().token());
+  }
+
+  @Test
+  void anAgentTokenNeedsItsUserAndItsSource() {
+    assertEquals("--agent-token needs --agent-token-user NAME: the IAM user whose policies and audit identity the "
+        + "token carries", assertThrows(ConfigException.class,
+        () -> ServerConfig.parse(new String[] {"--agent-token", "AWS_TOKEN"}, Map.of("AWS_TOKEN", "x"))).getMessage());
+    assertEquals("--agent-token AWS_TOKEN: the environment variable AWS_TOKEN is not set (give a variable's name or "
+        + "file:///path)", assertThrows(ConfigException.class, () -> ServerConfig.parse(
+        new String[] {"--agent-token", "AWS_TOKEN", "--agent-token-user", "app"}, Map.of())).getMessage());
   }
 }

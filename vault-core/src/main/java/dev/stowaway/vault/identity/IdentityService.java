@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -75,6 +76,15 @@ public final class IdentityService {
     }
     return new Caller(principal.userName(), userId, principal.arn(), principal.accessKeyId(), sourceIp, secure,
         principal.temporary(), principal.mfaAuthenticatedAt(), principal.roleName(), principal.sessionPolicy());
+  }
+
+  /**
+   * The caller for a user who proved itself without an access key (a local-agent token bound to
+   * the user): the user's policies apply; empty if there is no such user (any more).
+   */
+  public Optional<Caller> callerForUser(String userName, String sourceIp) {
+    return store.read(view -> view.user(userName))
+        .map(user -> new Caller(user.userName(), user.userId(), user.arn(), null, sourceIp, false));
   }
 
   // ---- users --------------------------------------------------------------------------------

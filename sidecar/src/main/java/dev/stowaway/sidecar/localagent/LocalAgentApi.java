@@ -1,0 +1,253 @@
+package dev.stowaway.sidecar.localagent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowaway.sidecar.audit.ApiCall;
+import dev.stowaway.sidecar.audit.AuditTrail;
+import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
+import dev.stowaway.sidecar.http.Reply;
+import dev.stowaway.sidecar.metrics.Metrics;
+import dev.stowaway.vault.audit.AuditUnavailableException;
+import dev.stowaway.vault.identity.Caller;
+import dev.stowaway.vault.identity.IdentityService;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The local HTTP API of AWS's Secrets Manager Agent, so that applications written for it read
+ * from Stowaway unchanged: {@code GET /secretsmanager/get?secretId=…} and {@code GET /v1/<id>}
+ * answer exactly what GetSecretValue answers, {@code GET /ping} answers {@code healthy}. The
+ * checks and their answers are that agent's: a forwarded request is refused (400
+ * {@code Forwarded}) before the token is looked at (403 {@code Bad Token}), then the method (405)
+ * and the parameters (400). Unlike that agent, a token stands for an IAM user: the read is
+ * authorized against the user's policies and audited as the user's GetSecretValue.
+ */
+public final class LocalAgentApi implements HttpHandler {
+
+  public static final String PING = "/ping";
+  public static final String QUERY_PATH = "/secretsmanager/get";
+  public static final String PATH_PREFIX = "/v1/";
+  /** The headers AWS's agent takes its token from, in its order. */
+  static final HttpString[] TOKEN_HEADERS = {
+      new HttpString("X-Aws-Parameters-Secrets-Token"), new HttpString("X-Vault-Token")};
+  private static final HttpString FORWARDED_FOR = new HttpString("X-Forwarded-For");
+  private static final HttpString REQUEST_ID = new HttpString("x-amzn-RequestId");
+  private static final Logger LOG = System.getLogger(LocalAgentApi.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final AgentTokens tokens;
+  private final IdentityService identity;
+  private final AwsJsonProtocol awsJson;
+  private final AuditTrail audit;
+  private final Metrics metrics;
+  private final Clock clock;
+
+  public LocalAgentApi(AgentTokens tokens, IdentityService identity, AwsJsonProtocol awsJson, AuditTrail audit,
+      Metrics metrics, Clock clock) {
+    this.tokens = tokens;
+    this.identity = identity;
+    this.awsJson = awsJson;
+    this.audit = audit;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** Whether a request is for this API rather than the AWS APIs or the change feed. */
+  public static boolean serves(HttpServerExchange exchange) {
+    String path = exchange.getRequestPath();
+    if (path.equals(PING) || path.equals(QUERY_PATH)) {
+      return true;
+    }
+    if (!path.startsWith(PATH_PREFIX)) {
+      return false;
+    }
+    // Stowaway's own agents follow GET /v1/events, signed; with a token it is a secret named "events".
+    return !path.equals("/v1/events") || hasToken(exchange.getRequestHeaders());
+  }
+
+  private static boolean hasToken(HeaderMap headers) {
+    for (HttpString name : TOKEN_HEADERS) {
+      if (headers.contains(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    String requestId = UUID.randomUUID().toString();
+    exchange.getResponseHeaders().put(REQUEST_ID, requestId);
+    answer(exchange, requestId).send(exchange);
+  }
+
+  private Reply answer(HttpServerExchange exchange, String requestId) {
+    String path = exchange.getRequestPath();
+    HeaderMap headers = exchange.getRequestHeaders();
+    if (path.equals(PING)) {
+      return Methods.GET.equals(exchange.getRequestMethod()) ? Reply.text(200, "healthy") : plain(405, "Not allowed");
+    }
+    long started = System.nanoTime();
+    String sourceIp = exchange.getSourceAddress().getAddress().getHostAddress();
+    ApiCall call = new ApiCall(requestId, clock.instant(), sourceIp, headers.getFirst(Headers.USER_AGENT), null)
+        .operation("secretsmanager.amazonaws.com", "GetSecretValue").operationKnown();
+    Reply reply;
+    try {
+      audit.checkWritable();
+      reply = serve(exchange, path, headers, sourceIp, call);
+    } catch (AuditUnavailableException e) {
+      metrics.unaudited(call);
+      return agentError(503, "ServiceUnavailableException",
+          "The request cannot be recorded in the audit log, so it was not served.");
+    }
+    try {
+      audit.record(call);
+    } catch (AuditUnavailableException e) {
+      metrics.unaudited(call);
+      return agentError(503, "ServiceUnavailableException",
+          "The request cannot be recorded in the audit log, so it was not served.");
+    }
+    metrics.request(call, System.nanoTime() - started);
+    return reply;
+  }
+
+  private Reply serve(HttpServerExchange exchange, String path, HeaderMap headers, String sourceIp, ApiCall call) {
+    if (headers.contains(FORWARDED_FOR)) {
+      return refused(call, 400, "Forwarded");
+    }
+    Optional<AgentTokens.Entry> token = Optional.empty();
+    for (HttpString name : TOKEN_HEADERS) {
+      token = tokens.match(headers.getFirst(name));
+      if (token.isPresent()) {
+        break;
+      }
+    }
+    if (token.isEmpty()) {
+      return refused(call, 403, "Bad Token");
+    }
+    Optional<Caller> caller = identity.callerForUser(token.get().user(), sourceIp);
+    if (caller.isEmpty()) {
+      LOG.log(Level.WARNING, "agent token " + token.get().id() + " stands for user " + token.get().user()
+          + ", who does not exist: refused");
+      return refused(call, 403, "Bad Token");
+    }
+    if (!Methods.GET.equals(exchange.getRequestMethod())) {
+      return refused(call, 405, "Not allowed");
+    }
+    ObjectNode input = JSON.createObjectNode();
+    String problem = path.equals(QUERY_PATH)
+        ? fromQuery(exchange.getQueryParameters(), input)
+        : fromPath(path.substring(PATH_PREFIX.length()), exchange.getQueryParameters(), input);
+    if (problem != null) {
+      return refused(call, 400, problem);
+    }
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(input);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    Reply reply = awsJson.handleAs(caller.get(), "secretsmanager.GetSecretValue", body, call);
+    ObjectNode extra = call.additionalEventData() != null ? call.additionalEventData() : JSON.createObjectNode();
+    call.additionalEventData(extra.put("agentTokenId", token.get().id()));
+    return reply.status() == 200 ? new Reply(200, "application/json", reply.body()) : reshapedError(reply);
+  }
+
+  private static String fromQuery(Map<String, Deque<String>> query, ObjectNode input) {
+    for (Map.Entry<String, Deque<String>> p : query.entrySet()) {
+      String value = p.getValue().peekLast();
+      switch (p.getKey()) {
+        case "secretId" -> input.put("SecretId", value);
+        case "versionId" -> input.put("VersionId", value);
+        case "versionStage" -> input.put("VersionStage", value);
+        case "refreshNow" -> {
+          if (!refreshNow(value)) {
+            return "invalid refreshNow value";
+          }
+        }
+        default -> {
+          return "unknown parameter: " + p.getKey();
+        }
+      }
+    }
+    if (!input.hasNonNull("SecretId") || input.get("SecretId").asText().isEmpty()) {
+      return "missing parameter secretId";
+    }
+    return null;
+  }
+
+  private static String fromPath(String secretId, Map<String, Deque<String>> query, ObjectNode input) {
+    if (secretId.isEmpty()) {
+      return "missing secret ID";
+    }
+    input.put("SecretId", secretId);
+    for (Map.Entry<String, Deque<String>> p : query.entrySet()) {
+      String value = p.getValue().peekLast();
+      switch (p.getKey()) {
+        case "versionId" -> input.put("VersionId", value);
+        case "versionStage" -> input.put("VersionStage", value);
+        case "refreshNow" -> {
+          if (!refreshNow(value)) {
+            return "invalid refreshNow value";
+          }
+        }
+        default -> {
+          return "unknown parameter: " + p.getKey();
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Every read here is fresh from the vault, so refreshNow changes nothing; its value is still checked. */
+  private static boolean refreshNow(String value) {
+    return value != null && java.util.List.of("true", "1", "false", "0").contains(value.toLowerCase(java.util.Locale.ROOT));
+  }
+
+  private static Reply refused(ApiCall call, int status, String message) {
+    call.error(status == 403 ? "AccessDeniedException" : status == 405 ? "MethodNotAllowed" : "ValidationException",
+        message);
+    return plain(status, message);
+  }
+
+  private static Reply plain(int status, String message) {
+    return new Reply(status, "text/plain; charset=utf-8", message.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** AWS's agent passes service errors on with their status, as {@code {"__type", "message"}}. */
+  private static Reply reshapedError(Reply reply) {
+    try {
+      JsonNode error = JSON.readTree(reply.body());
+      return agentError(reply.status(), error.path("__type").asText("InternalFailure"),
+          error.path("Message").asText(""));
+    } catch (IOException e) {
+      return agentError(500, "InternalFailure", "");
+    }
+  }
+
+  private static Reply agentError(int status, String type, String message) {
+    ObjectNode body = JSON.createObjectNode().put("__type", type);
+    if (!message.isEmpty() && !type.equals("InternalFailure")) {
+      body.put("message", message);
+    }
+    try {
+      return new Reply(status, "application/json", JSON.writeValueAsBytes(body));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
