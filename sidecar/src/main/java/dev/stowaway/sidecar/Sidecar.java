@@ -21,6 +21,8 @@ import dev.stowaway.sidecar.store.PostgresSecretStore;
 import dev.stowaway.sidecar.store.RemoteChanges;
 import dev.stowaway.sidecar.store.SharedAuditIndex;
 import dev.stowaway.vault.Vault;
+import dev.stowaway.vault.store.SecretStore;
+import dev.stowaway.vault.store.StoreException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -129,7 +131,8 @@ public final class Sidecar implements AutoCloseable {
       LocalAgentApi localAgent = new LocalAgentApi(config.agentTokens(), vault.identity(), awsJson, audit, metrics,
           clock);
       UndertowServer server = new UndertowServer(config.bind(), config.port(), awsJson,
-          new QueryProtocol(vault, verifier, config.account()), changes, localAgent, audit, metrics, clock);
+          new QueryProtocol(vault, verifier, config.account()), changes, localAgent, audit, metrics,
+          () -> readiness(opened.store(), auditLog), clock);
       server.start();
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), vault.keys(), audit);
       sweeper.start(tuning.sweepInterval());
@@ -150,6 +153,18 @@ public final class Sidecar implements AutoCloseable {
       auditLog.close();
       vault.close();
       throw e;
+    }
+  }
+
+  private static String readiness(SecretStore store, AuditLog auditLog) {
+    if (auditLog.isFailing()) {
+      return "the audit log cannot be written";
+    }
+    try {
+      store.probe();
+      return null;
+    } catch (StoreException e) {
+      return e.getMessage();
     }
   }
 

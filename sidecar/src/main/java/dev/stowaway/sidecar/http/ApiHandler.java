@@ -47,8 +47,11 @@ final class ApiHandler implements HttpHandler {
   private final Clock clock;
   private final int maxBodyBytes;
 
-  ApiHandler(AwsJsonProtocol awsJson, QueryProtocol query, AuditTrail audit, Metrics metrics, Clock clock,
-      int maxBodyBytes) {
+  private final Readiness readiness;
+
+  ApiHandler(AwsJsonProtocol awsJson, QueryProtocol query, AuditTrail audit, Metrics metrics, Readiness readiness,
+      Clock clock, int maxBodyBytes) {
+    this.readiness = readiness;
     this.awsJson = awsJson;
     this.query = query;
     this.audit = audit;
@@ -71,14 +74,19 @@ final class ApiHandler implements HttpHandler {
   private Reply answer(HttpServerExchange exchange, String requestId) {
     String path = exchange.getRequestPath();
     if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/healthz")) {
-      return audit.log().isFailing() ? Reply.text(503, "audit log cannot be written\n") : Reply.text(200, "ok\n");
+      return Reply.text(200, "ok\n"); // alive: restarting would not mend a full disk or a distant database
+    }
+    if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/readyz")) {
+      String why = readiness.notReadyBecause();
+      return why == null ? Reply.text(200, "ready\n") : Reply.text(503, "not ready: " + why + "\n");
     }
     if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/metrics")) {
       return new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
           metrics.render().getBytes(StandardCharsets.UTF_8));
     }
     if (!Methods.POST.equals(exchange.getRequestMethod()) || !path.equals("/")) {
-      return Reply.text(404, "Stowaway serves AWS APIs at POST /, health at GET /healthz and metrics at GET /metrics.\n");
+      return Reply.text(404, "Stowaway serves AWS APIs at POST /, AWS's agent API at GET /secretsmanager/get and "
+          + "/v1/ID, liveness at GET /healthz, readiness at GET /readyz and metrics at GET /metrics.\n");
     }
     String target = exchange.getRequestHeaders().getFirst(AMZ_TARGET);
     String contentType = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);

@@ -31,9 +31,10 @@ public final class UndertowServer implements AutoCloseable {
   private final ChangeStream changes;
 
   public UndertowServer(String bind, int port, AwsJsonProtocol awsJson, QueryProtocol query, ChangeStream changes,
-      LocalAgentApi localAgent, AuditTrail audit, Metrics metrics, Clock clock) {
+      LocalAgentApi localAgent, AuditTrail audit, Metrics metrics, Readiness readiness, Clock clock) {
     this.changes = changes;
-    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, query, audit, metrics, clock, MAX_BODY_BYTES));
+    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, query, audit, metrics, readiness, clock,
+        MAX_BODY_BYTES));
     HttpHandler agentApi = new BlockingHandler(localAgent);
     // The change feed is a long-lived stream; it stays off the blocking path the API calls take.
     HttpHandler routes = exchange -> {

@@ -169,6 +169,25 @@ public final class PostgresSecretStore implements SecretStore {
   }
 
   @Override
+  public void probe() {
+    // A connection the database dropped while it sat in the pool fails once and is evicted; only
+    // when fresh ones fail too is the database out of reach.
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = pool.getConnection()) {
+        if (c.isValid(2)) {
+          return;
+        }
+        pool.evictConnection(c);
+        if (attempt == 3) {
+          throw new StoreException("PostgreSQL at " + url + " cannot be reached (connections do not answer)", null);
+        }
+      } catch (SQLException e) {
+        throw new StoreException("PostgreSQL at " + url + " cannot be reached: " + e.getSQLState(), e);
+      }
+    }
+  }
+
+  @Override
   public void close() {
     pool.close();
   }

@@ -269,7 +269,8 @@ class AuditTrailIT {
     admin.createSecret(r -> r.name("prod/db").secretString("hunter2"));
     int before = AuditRecords.in(dataDir).size();
     HttpClient http = HttpClient.newHttpClient();
-    HttpRequest health = HttpRequest.newBuilder(sidecar.endpoint().resolve("/healthz")).build();
+    HttpRequest ready = HttpRequest.newBuilder(sidecar.endpoint().resolve("/readyz")).build();
+    HttpRequest alive = HttpRequest.newBuilder(sidecar.endpoint().resolve("/healthz")).build();
     try (Unwritable locked = Unwritable.make(dataDir.resolve("audit"))) {
       SecretsManagerException refused = assertThrows(SecretsManagerException.class,
           () -> admin.getSecretValue(r -> r.secretId("prod/db")));
@@ -277,12 +278,15 @@ class AuditTrailIT {
       assertEquals("ServiceUnavailableException", refused.awsErrorDetails().errorCode());
       assertEquals("The request cannot be recorded in the audit log, so it was not served: Stowaway serves no request "
           + "it cannot audit.", refused.awsErrorDetails().errorMessage());
-      assertEquals(503, http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode());
+      HttpResponse<String> notReady = http.send(ready, HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, notReady.statusCode());
+      assertEquals("not ready: the audit log cannot be written\n", notReady.body());
+      assertEquals(200, http.send(alive, HttpResponse.BodyHandlers.ofString()).statusCode(), "still alive");
       // While the log is down nothing is changed: the write is refused before it is made.
       assertThrows(SecretsManagerException.class, () -> admin.putSecretValue(r -> r.secretId("prod/db").secretString("x")));
     }
     assertEquals("hunter2", admin.getSecretValue(r -> r.secretId("prod/db")).secretString());
-    assertEquals(200, http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode());
+    assertEquals("ready\n", http.send(ready, HttpResponse.BodyHandlers.ofString()).body());
     assertEquals(1, admin.listSecretVersionIds(r -> r.secretId("prod/db")).versions().size());
     assertEquals(before + 2, AuditRecords.in(dataDir).size(), "the refused requests left no record; the later ones did");
   }

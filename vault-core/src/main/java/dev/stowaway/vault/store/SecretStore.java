@@ -12,6 +12,12 @@ public interface SecretStore extends AutoCloseable {
 
   <T> T write(Function<? super StoreTransaction, T> work);
 
+  /**
+   * Throws {@link StoreException} if the store cannot serve now (a database out of reach), for
+   * readiness probes. An embedded store that is open can always serve.
+   */
+  default void probe() {}
+
   @Override
   void close();
 }
