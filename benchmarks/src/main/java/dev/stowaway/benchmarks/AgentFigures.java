@@ -41,7 +41,8 @@ public final class AgentFigures {
     int startRuns = Integer.getInteger("runs", 9);
     int rotations = Integer.getInteger("rotations", 10);
     Path dir = Files.createTempDirectory("stowaway-bench");
-    ServerConfig config = ServerConfig.parse(new String[] {"--data-dir", dir.toString(), "--port", "0"}, Map.of());
+    ServerConfig config = ServerConfig.parse(new String[] {"--data-dir", dir.toString(), "--port", "0", "--access-log", "false"},
+        Map.of());
     try (Sidecar sidecar = Sidecar.start(config, null, Clock.systemUTC(), new SecureRandom(), Duration.ofHours(1));
          SecretsManagerClient sm = client(sidecar, dir)) {
       sm.createSecret(r -> r.name("bench/db").secretString("{\"password\":\"p-0\"}"));

@@ -47,7 +47,8 @@ public final class AuditFigures {
     List<Row> rows = new ArrayList<>();
     for (boolean sync : new boolean[] {true, false}) {
       Path dir = Files.createTempDirectory("stowaway-audit-bench");
-      ServerConfig config = ServerConfig.parse(new String[] {"--data-dir", dir.toString(), "--port", "0"}, Map.of());
+      ServerConfig config = ServerConfig.parse(new String[] {"--data-dir", dir.toString(), "--port", "0", "--access-log", "false"},
+        Map.of());
       AuditLog.Settings audit = sync ? AuditLog.Settings.defaults() : AuditLog.Settings.defaults().unsynced();
       try (Sidecar sidecar = Sidecar.start(config, null, Clock.systemUTC(), new SecureRandom(),
           Sidecar.Tuning.defaults().withAudit(audit))) {

@@ -11,6 +11,7 @@ import dev.stowaway.sidecar.events.EventDispatcher;
 import dev.stowaway.sidecar.config.ServerConfig;
 import dev.stowaway.sidecar.http.UndertowServer;
 import dev.stowaway.sidecar.localagent.LocalAgentApi;
+import dev.stowaway.sidecar.logging.AccessLog;
 import dev.stowaway.sidecar.metrics.Metrics;
 import dev.stowaway.sidecar.rotation.RotationScheduler;
 import dev.stowaway.sidecar.rotation.Rotators;
@@ -128,11 +129,12 @@ public final class Sidecar implements AutoCloseable {
           auditIndex != null ? new AuditLookup(auditIndex, vault.authorizer())
               : new AuditLookup(auditLog.directory(), vault.authorizer()), config.account(), rotators, rotations);
       Metrics metrics = new Metrics(vault.secrets(), auditLog, events::outcomes);
+      AccessLog accessLog = new AccessLog(config.accessLog());
       LocalAgentApi localAgent = new LocalAgentApi(config.agentTokens(), vault.identity(), awsJson, audit, metrics,
-          clock);
+          accessLog, clock);
       UndertowServer server = new UndertowServer(config.bind(), config.port(), awsJson,
           new QueryProtocol(vault, verifier, config.account()), changes, localAgent, audit, metrics,
-          () -> readiness(opened.store(), auditLog), clock);
+          () -> readiness(opened.store(), auditLog), accessLog, clock);
       server.start();
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), vault.keys(), audit);
       sweeper.start(tuning.sweepInterval());

@@ -170,6 +170,41 @@ class SidecarProcessIT {
   }
 
   @Test
+  void jsonLogsAreOneObjectPerLineAndTheRequestIdTiesLogResponseAndAuditRecord() throws IOException {
+    String requestId;
+    String output;
+    try (SidecarProcess sidecar = SidecarProcess.launch(dataDir, Map.of(), "--log-format", "json").awaitServing();
+         SecretsManagerClient sm = client(sidecar)) {
+      sm.createSecret(r -> r.name("logged/db").secretString("json-log-plaintext"));
+      requestId = sm.getSecretValue(r -> r.secretId("logged/db")).responseMetadata().requestId();
+      sidecar.terminate();
+      output = sidecar.output();
+    }
+    ObjectMapper json = new ObjectMapper();
+    JsonNode access = null;
+    for (String line : output.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      JsonNode node = json.readTree(line); // every line is a JSON object
+      assertTrue(node.has("time") && node.has("level") && node.has("logger") && node.has("message"), line);
+      if (requestId.equals(node.path("requestId").asText())) {
+        access = node;
+      }
+    }
+    assertTrue(access != null, "no log line carries " + requestId + ":\n" + output);
+    assertEquals("dev.stowaway.access", access.path("logger").asText());
+    assertTrue(access.path("message").asText().startsWith(
+        "GetSecretValue 200 by arn:aws:iam::123456789012:user/admin from 127.0.0.1 in "), access.toString());
+    assertTrue(output.contains("serving the AWS Secrets Manager API at"), output);
+    assertTrue(output.contains("\"message\":\"stowaway: store closed, bye\""), output);
+    assertFalse(output.contains("json-log-plaintext"));
+    JsonNode record = dev.stowaway.sidecar.testing.AuditRecords.in(dataDir).stream()
+        .filter(e -> e.path("requestID").asText().equals(requestId)).findFirst().orElseThrow();
+    assertEquals("GetSecretValue", record.path("eventName").asText());
+  }
+
+  @Test
   void wrongRootKeyRefusesToStartWithAClearMessage() throws IOException {
     try (SidecarProcess sidecar = SidecarProcess.start(dataDir)) {
       sidecar.terminate();

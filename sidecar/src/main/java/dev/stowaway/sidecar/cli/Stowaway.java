@@ -4,6 +4,7 @@ import dev.stowaway.sidecar.Sidecar;
 import dev.stowaway.sidecar.config.ConfigException;
 import dev.stowaway.sidecar.config.DataDirectory;
 import dev.stowaway.sidecar.config.ServerConfig;
+import dev.stowaway.sidecar.logging.LogLines;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -103,7 +104,11 @@ public final class Stowaway {
     }
   }
 
-  private static int server(ServerConfig config, Map<String, String> env, PrintStream out) {
+  private static int server(ServerConfig config, Map<String, String> env, PrintStream console) {
+    LogLines.install(config.logFormat());
+    // With JSON logs every line the sidecar writes is a JSON object, the banner included.
+    PrintStream out = config.logFormat() == ServerConfig.LogFormat.JSON ? LogLines.asJson("dev.stowaway.cli", console)
+        : console;
     String passphraseValue = env.get("STOWAWAY_ROOT_PASSPHRASE");
     char[] passphrase = passphraseValue == null || passphraseValue.isEmpty() ? null : passphraseValue.toCharArray();
     Sidecar sidecar;

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * Each bad value is refused with its name.
  */
 public record ServerConfig(Path dataDir, String bind, int port, String region, String account, Store store,
-    AgentToken agentToken, LogFormat logFormat, Duration rotationLease) {
+    AgentToken agentToken, LogFormat logFormat, boolean accessLog, Duration rotationLease) {
 
   /** Every setting, with its default (null: none). */
   static final Map<String, String> SETTINGS = defaults();
@@ -37,6 +37,7 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     d.put("agent-token", null);
     d.put("agent-token-user", null);
     d.put("log-format", "text");
+    d.put("access-log", "true");
     d.put("rotation-lease-seconds", "600");
     return java.util.Collections.unmodifiableMap(d);
   }
@@ -159,7 +160,7 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
         number("port", s.get("port")), s.get("region"), s.get("account"),
         store(s.get("store"), s.get("store-url"), s.get("store-credentials-file"), env),
         agentToken(s.get("agent-token"), s.get("agent-token-user"), env), logFormat(s.get("log-format")),
-        rotationLease(s.get("rotation-lease-seconds")));
+        bool("access-log", s.get("access-log")), rotationLease(s.get("rotation-lease-seconds")));
   }
 
   private static int number(String name, String value) {
@@ -168,6 +169,14 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     } catch (NumberFormatException e) {
       throw new ConfigException("--" + name + " must be a number, got '" + value + "'");
     }
+  }
+
+  private static boolean bool(String name, String value) {
+    return switch (value) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException("--" + name + " must be true or false, got '" + value + "'");
+    };
   }
 
   private static LogFormat logFormat(String value) {

@@ -5,6 +5,8 @@ import dev.stowaway.sidecar.audit.AuditTrail;
 import dev.stowaway.sidecar.auth.SignedRequest;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
 import dev.stowaway.sidecar.iamquery.QueryProtocol;
+import dev.stowaway.sidecar.logging.AccessLog;
+import dev.stowaway.sidecar.logging.RequestContext;
 import dev.stowaway.sidecar.metrics.Metrics;
 import dev.stowaway.vault.audit.AuditUnavailableException;
 import io.undertow.server.HttpHandler;
@@ -48,10 +50,12 @@ final class ApiHandler implements HttpHandler {
   private final int maxBodyBytes;
 
   private final Readiness readiness;
+  private final AccessLog accessLog;
 
   ApiHandler(AwsJsonProtocol awsJson, QueryProtocol query, AuditTrail audit, Metrics metrics, Readiness readiness,
-      Clock clock, int maxBodyBytes) {
+      AccessLog accessLog, Clock clock, int maxBodyBytes) {
     this.readiness = readiness;
+    this.accessLog = accessLog;
     this.awsJson = awsJson;
     this.query = query;
     this.audit = audit;
@@ -64,7 +68,9 @@ final class ApiHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) {
     String requestId = UUID.randomUUID().toString();
     exchange.getResponseHeaders().put(REQUEST_ID, requestId);
-    answer(exchange, requestId).send(exchange);
+    try (RequestContext.Scope serving = RequestContext.serving(requestId)) {
+      answer(exchange, requestId).send(exchange);
+    }
   }
 
   /**
@@ -100,6 +106,7 @@ final class ApiHandler implements HttpHandler {
       audit.checkWritable();
     } catch (AuditUnavailableException e) {
       metrics.unaudited(call);
+      accessLog.served(call, 503, System.nanoTime() - started);
       return isQuery ? query.unavailable(UNAUDITABLE, call) : awsJson.error(503, "ServiceUnavailableException", UNAUDITABLE);
     }
     Reply reply;
@@ -117,9 +124,11 @@ final class ApiHandler implements HttpHandler {
           + "its answer was withheld" + (call.readOnly() || call.errorCode() != null ? ""
               : "; its change was made and its record will be written when the log can be"));
       metrics.unaudited(call);
+      accessLog.served(call, 503, System.nanoTime() - started);
       return isQuery ? query.unavailable(UNAUDITABLE, call) : awsJson.error(503, "ServiceUnavailableException", UNAUDITABLE);
     }
     metrics.request(call, System.nanoTime() - started);
+    accessLog.served(call, reply.status(), System.nanoTime() - started);
     return reply;
   }
 

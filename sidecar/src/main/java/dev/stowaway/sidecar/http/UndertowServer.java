@@ -7,6 +7,7 @@ import java.time.Clock;
 import dev.stowaway.sidecar.events.ChangeStream;
 import dev.stowaway.sidecar.iamquery.QueryProtocol;
 import dev.stowaway.sidecar.localagent.LocalAgentApi;
+import dev.stowaway.sidecar.logging.AccessLog;
 import io.undertow.server.HttpHandler;
 import io.undertow.util.Methods;
 import io.undertow.Undertow;
@@ -31,9 +32,10 @@ public final class UndertowServer implements AutoCloseable {
   private final ChangeStream changes;
 
   public UndertowServer(String bind, int port, AwsJsonProtocol awsJson, QueryProtocol query, ChangeStream changes,
-      LocalAgentApi localAgent, AuditTrail audit, Metrics metrics, Readiness readiness, Clock clock) {
+      LocalAgentApi localAgent, AuditTrail audit, Metrics metrics, Readiness readiness, AccessLog accessLog,
+      Clock clock) {
     this.changes = changes;
-    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, query, audit, metrics, readiness, clock,
+    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, query, audit, metrics, readiness, accessLog, clock,
         MAX_BODY_BYTES));
     HttpHandler agentApi = new BlockingHandler(localAgent);
     // The change feed is a long-lived stream; it stays off the blocking path the API calls take.

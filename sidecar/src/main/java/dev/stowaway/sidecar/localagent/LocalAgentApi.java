@@ -7,6 +7,8 @@ import dev.stowaway.sidecar.audit.ApiCall;
 import dev.stowaway.sidecar.audit.AuditTrail;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
 import dev.stowaway.sidecar.http.Reply;
+import dev.stowaway.sidecar.logging.AccessLog;
+import dev.stowaway.sidecar.logging.RequestContext;
 import dev.stowaway.sidecar.metrics.Metrics;
 import dev.stowaway.vault.audit.AuditUnavailableException;
 import dev.stowaway.vault.identity.Caller;
@@ -55,9 +57,11 @@ public final class LocalAgentApi implements HttpHandler {
   private final AuditTrail audit;
   private final Metrics metrics;
   private final Clock clock;
+  private final AccessLog accessLog;
 
   public LocalAgentApi(AgentTokens tokens, IdentityService identity, AwsJsonProtocol awsJson, AuditTrail audit,
-      Metrics metrics, Clock clock) {
+      Metrics metrics, AccessLog accessLog, Clock clock) {
+    this.accessLog = accessLog;
     this.tokens = tokens;
     this.identity = identity;
     this.awsJson = awsJson;
@@ -92,7 +96,9 @@ public final class LocalAgentApi implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) {
     String requestId = UUID.randomUUID().toString();
     exchange.getResponseHeaders().put(REQUEST_ID, requestId);
-    answer(exchange, requestId).send(exchange);
+    try (RequestContext.Scope serving = RequestContext.serving(requestId)) {
+      answer(exchange, requestId).send(exchange);
+    }
   }
 
   private Reply answer(HttpServerExchange exchange, String requestId) {
@@ -111,6 +117,7 @@ public final class LocalAgentApi implements HttpHandler {
       reply = serve(exchange, path, headers, sourceIp, call);
     } catch (AuditUnavailableException e) {
       metrics.unaudited(call);
+      accessLog.served(call, 503, System.nanoTime() - started);
       return agentError(503, "ServiceUnavailableException",
           "The request cannot be recorded in the audit log, so it was not served.");
     }
@@ -118,10 +125,12 @@ public final class LocalAgentApi implements HttpHandler {
       audit.record(call);
     } catch (AuditUnavailableException e) {
       metrics.unaudited(call);
+      accessLog.served(call, 503, System.nanoTime() - started);
       return agentError(503, "ServiceUnavailableException",
           "The request cannot be recorded in the audit log, so it was not served.");
     }
     metrics.request(call, System.nanoTime() - started);
+    accessLog.served(call, reply.status(), System.nanoTime() - started);
     return reply;
   }
 

@@ -66,7 +66,7 @@ public final class RunningSidecar implements AutoCloseable {
 
   private Sidecar start(int port) {
     ServerConfig config = ServerConfig.parse(
-        new String[] {"--data-dir", dataDir.toString(), "--port", String.valueOf(port)}, env);
+        new String[] {"--data-dir", dataDir.toString(), "--port", String.valueOf(port), "--access-log", "false"}, env);
     return Sidecar.start(config, null, clock, new SecureRandom(), tuning);
   }
 
