@@ -5,6 +5,7 @@ import dev.stowaway.sidecar.auth.SigV4Verifier;
 import dev.stowaway.vault.audit.AuditLog;
 import dev.stowaway.vault.audit.AuditLookup;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
+import dev.stowaway.sidecar.backup.BackupMaker;
 import dev.stowaway.sidecar.config.DataDirectory;
 import dev.stowaway.sidecar.events.ChangeStream;
 import dev.stowaway.sidecar.events.EventDispatcher;
@@ -127,7 +128,8 @@ public final class Sidecar implements AutoCloseable {
           : new RotationScheduler(vault.secrets(), rotators, audit, clock);
       AwsJsonProtocol awsJson = new AwsJsonProtocol(vault, verifier,
           auditIndex != null ? new AuditLookup(auditIndex, vault.authorizer())
-              : new AuditLookup(auditLog.directory(), vault.authorizer()), config.account(), rotators, rotations);
+              : new AuditLookup(auditLog.directory(), vault.authorizer()), config.account(), rotators, rotations,
+          new BackupMaker(opened.store(), vault.rootKey(), random, clock, config.dataDir()));
       Metrics metrics = new Metrics(vault.secrets(), auditLog, events::outcomes);
       AccessLog accessLog = new AccessLog(config.accessLog());
       LocalAgentApi localAgent = new LocalAgentApi(config.agentTokens(), vault.identity(), awsJson, audit, metrics,

@@ -115,6 +115,14 @@ public final class Vault implements AutoCloseable {
         new ParameterStore(store, keyRing, cipher, keys, secrets, authorizer, clock, region, account));
   }
 
+  /**
+   * The root key, for sealing what the vault itself writes outside its store (backups). It never
+   * leaves the process.
+   */
+  public RootKey rootKey() {
+    return rootKey;
+  }
+
   public SecretsService secrets() {
     return secrets;
   }

@@ -26,9 +26,9 @@ final class CloudTrailShape {
 
   private CloudTrailShape() {}
 
-  /** KMS's cryptographic operations are reads in CloudTrail, so their responses are not recorded. */
+  /** KMS's cryptographic operations are reads in CloudTrail, so their responses are not recorded; a backup changes nothing either. */
   private static final Set<String> READ_ONLY_NAMES = Set.of("Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey",
-      "GenerateDataKeyWithoutPlaintext");
+      "GenerateDataKeyWithoutPlaintext", "CreateBackup");
 
   static boolean isReadOnly(String eventName) {
     if (eventName == null) {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.core.JsonFactory;
 import dev.stowaway.sidecar.audit.ApiCall;
 import dev.stowaway.sidecar.auth.SigV4Verifier;
+import dev.stowaway.sidecar.backup.BackupMaker;
 import dev.stowaway.sidecar.auth.SignedRequest;
 import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.sidecar.http.Reply;
@@ -46,12 +47,12 @@ public final class AwsJsonProtocol {
   private final Vault vault;
 
   public AwsJsonProtocol(Vault vault, SigV4Verifier verifier, AuditLookup auditLookup, String account,
-      Rotators rotators, RotationScheduler rotations) {
+      Rotators rotators, RotationScheduler rotations, BackupMaker backups) {
     this.verifier = verifier;
     this.vault = vault;
     this.apis = List.<JsonApi>of(new SecretsManagerApi(vault, rotators, rotations), new CloudTrailApi(auditLookup),
             new EventsApi(vault.eventRules(), account), new KmsApi(vault.keys(), account),
-            new SsmApi(vault.parameters())).stream()
+            new SsmApi(vault.parameters()), new StowawayApi(backups, vault.authorizer())).stream()
         .collect(Collectors.toMap(JsonApi::targetPrefix, Function.identity()));
   }
 

@@ -27,6 +27,8 @@ public final class Stowaway {
                              [--log-format text|json] [--rotation-lease-seconds N]
              stowaway config check FILE
              stowaway token create --user NAME --out FILE | revoke --id ID | list   [--data-dir DIR]
+             stowaway backup --out FILE [--endpoint URL] [--data-dir DIR]
+             stowaway restore --from FILE --data-dir DIR [--store postgresql --store-url URL]
              stowaway audit verify [--data-dir DIR]... [--public-key FILE]
              stowaway migrate --from-data-dir DIR --to postgresql --store-url URL [--store-credentials-file F]
 
@@ -45,6 +47,10 @@ public final class Stowaway {
         config check  say whether a config file is valid, naming the bad setting, and what it sets
         token         tokens for clients of AWS's agent API (GET /secretsmanager/get, /v1/ID),
                       each bound to an IAM user whose policies and audit identity it carries
+        backup        ask the running sidecar for a consistent backup of the whole vault, sealed
+                      under its root key (useless without root.key: keep both, apart)
+        restore       open a backup with DIR's root key into a DIR without vault.db (or an empty
+                      PostgreSQL store), sidecar stopped, then check counts and sampled secrets
         audit verify  check DIR/audit offline: every record's hash chain, every digest's signature,
                       and that the digests cover the whole log. Exits 1 and names the first record
                       or file that was changed, deleted, reordered or truncated. --public-key names
@@ -87,6 +93,17 @@ public final class Stowaway {
     }
     if (args[0].equals("token")) {
       return TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), env, Clock.systemUTC(), out, err);
+    }
+    if (args[0].equals("backup")) {
+      return BackupCommand.run(Arrays.copyOfRange(args, 1, args.length), env, Clock.systemUTC(), out, err);
+    }
+    if (args[0].equals("restore")) {
+      try {
+        return RestoreCommand.run(Arrays.copyOfRange(args, 1, args.length), env, out, err);
+      } catch (ConfigException e) {
+        err.println("stowaway: " + e.getMessage());
+        return 2;
+      }
     }
     if (args[0].equals("config")) {
       return ConfigCommand.run(Arrays.copyOfRange(args, 1, args.length), env, out, err);
@@ -262,26 +279,9 @@ public final class Stowaway {
         err.println("stowaway: the copy does not match: copied " + copied + ", the database holds " + there);
         return 1;
       }
-      int sampled = 0;
-      try (var fromKey = new DataDirectory(config.dataDir()).existingRootKey(passphrase);
-           var toKey = new DataDirectory(config.dataDir()).existingRootKey(passphrase)) {
-        var random = new SecureRandom();
-        var source = dev.stowaway.vault.Vault.open(from, fromKey, Clock.systemUTC(), random, config.region(),
-            config.account());
-        var target = dev.stowaway.vault.Vault.open(to, toKey, Clock.systemUTC(), random, config.region(),
-            config.account());
-        for (var secret : from.read(view -> view.secrets()).stream().filter(s -> s.deletedDate() == null)
-            .filter(s -> !s.versions().isEmpty()).limit(10).toList()) {
-          try (var a = source.secrets().getValue(secret.arn(), null, null).value();
-               var b = target.secrets().getValue(secret.arn(), null, null).value()) {
-            if (!java.util.Arrays.equals(a.isBinary() ? a.asBinary() : a.asString().getBytes(),
-                b.isBinary() ? b.asBinary() : b.asString().getBytes())) {
-              err.println("stowaway: " + secret.name() + " does not decrypt the same from the copy");
-              return 1;
-            }
-          }
-          sampled++;
-        }
+      int sampled;
+      try {
+        sampled = CopyCheck.sampleDecryptsTheSame(from, to, config, passphrase);
       } finally {
         if (passphrase != null) {
           Arrays.fill(passphrase, '\0');
