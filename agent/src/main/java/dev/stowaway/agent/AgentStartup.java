@@ -43,15 +43,19 @@ final class AgentStartup {
     } catch (AgentConfigException e) {
       throw new StartupFailure(e.getMessage(), true);
     }
-    AwsCredentials credentials;
-    try {
-      credentials = AwsCredentials.fromEnvironment(env, System.getProperty("user.home"));
-    } catch (AwsCredentials.CredentialsException e) {
-      throw new StartupFailure(e.getMessage(), config.failOnError());
+    SidecarClient client;
+    if (config.token() != null) {
+      client = SidecarClient.withToken(config.endpoint(), config.token(), Duration.ofSeconds(2));
+    } else {
+      AwsCredentials credentials;
+      try {
+        credentials = AwsCredentials.fromEnvironment(env, System.getProperty("user.home"));
+      } catch (AwsCredentials.CredentialsException e) {
+        throw new StartupFailure(e.getMessage(), config.failOnError());
+      }
+      Supplier<AwsCredentials> signing = credentialsFor(config, credentials);
+      client = new SidecarClient(config.endpoint(), signing, config.region(), Clock.systemUTC(), Duration.ofSeconds(2));
     }
-    Supplier<AwsCredentials> signing = credentialsFor(config, credentials);
-    SidecarClient client = new SidecarClient(config.endpoint(), signing, config.region(), Clock.systemUTC(),
-        Duration.ofSeconds(2));
     Resolver resolver = new Resolver(client, config.ttl(), config.maxStale(), Ticker.systemTicker(),
         new Fingerprints());
     checkPlaceholdersAtStartup(resolver, env, config.failOnError());

@@ -11,7 +11,9 @@ import dev.stowaway.sidecar.events.ChangeStream;
 import dev.stowaway.sidecar.events.EventDispatcher;
 import dev.stowaway.sidecar.config.ServerConfig;
 import dev.stowaway.sidecar.http.UndertowServer;
+import dev.stowaway.sidecar.localagent.AgentTokens;
 import dev.stowaway.sidecar.localagent.LocalAgentApi;
+import dev.stowaway.sidecar.localagent.TokenAuthentication;
 import dev.stowaway.sidecar.logging.AccessLog;
 import dev.stowaway.sidecar.metrics.Metrics;
 import dev.stowaway.sidecar.rotation.RotationScheduler;
@@ -121,7 +123,9 @@ public final class Sidecar implements AutoCloseable {
     try {
       AuditTrail audit = new AuditTrail(auditLog, clock, config.region(), config.account());
       SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region());
-      ChangeStream changes = new ChangeStream(verifier, vault, random, audit, clock);
+      AgentTokens agentTokens = config.agentTokens();
+      TokenAuthentication tokenAuthentication = new TokenAuthentication(agentTokens, vault.identity());
+      ChangeStream changes = new ChangeStream(verifier, tokenAuthentication, vault, random, audit, clock);
       Rotators rotators = new Rotators(config.dataDir(), vault.passwords());
       rotations = opened.store() instanceof PostgresSecretStore shared
           ? new RotationScheduler(vault.secrets(), rotators, audit, clock, new PostgresLeases(shared), tuning.rotationLease())
@@ -129,14 +133,15 @@ public final class Sidecar implements AutoCloseable {
       AwsJsonProtocol awsJson = new AwsJsonProtocol(vault, verifier,
           auditIndex != null ? new AuditLookup(auditIndex, vault.authorizer())
               : new AuditLookup(auditLog.directory(), vault.authorizer()), config.account(), rotators, rotations,
-          new BackupMaker(opened.store(), vault.rootKey(), random, clock, config.dataDir()));
+          new BackupMaker(opened.store(), vault.rootKey(), random, clock, config.dataDir()), tokenAuthentication);
       Metrics metrics = new Metrics(vault.secrets(), auditLog, events::outcomes);
       AccessLog accessLog = new AccessLog(config.accessLog());
-      LocalAgentApi localAgent = new LocalAgentApi(config.agentTokens(), vault.identity(), awsJson, audit, metrics,
+      LocalAgentApi localAgent = new LocalAgentApi(agentTokens, vault.identity(), awsJson, audit, metrics,
           accessLog, clock);
       UndertowServer server = new UndertowServer(config.bind(), config.port(), awsJson,
           new QueryProtocol(vault, verifier, config.account()), changes, localAgent, audit, metrics,
-          () -> readiness(opened.store(), auditLog), accessLog, clock);
+          () -> readiness(opened.store(), auditLog), accessLog,
+          config.probePort() == null ? null : new UndertowServer.Probes(config.probeBind(), config.probePort()), clock);
       server.start();
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), vault.keys(), audit);
       sweeper.start(tuning.sweepInterval());
@@ -194,6 +199,11 @@ public final class Sidecar implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  /** The port serving only /healthz, /readyz and /metrics, or -1 without {@code --probe-port}. */
+  public int probePort() {
+    return server.probePort();
   }
 
   public String endpoint() {

@@ -15,6 +15,14 @@ import java.time.Duration;
  * @param roleSessionName the session name for {@code role}, default {@code stowaway-agent}
  * @param roleDuration how long each assumed session lasts, default 1 h
  * @param roleRefreshAhead how long before expiry the role is assumed again, default 5 min
+ * @param token the sidecar's agent token to authenticate with instead of AWS credentials, or null
  */
 public record AgentConfig(URI endpoint, Duration ttl, boolean failOnError, Duration maxStale, String region,
-    String role, String roleSessionName, Duration roleDuration, Duration roleRefreshAhead) {}
+    String role, String roleSessionName, Duration roleDuration, Duration roleRefreshAhead, String token) {
+
+  @Override
+  public String toString() {
+    return "AgentConfig[" + endpoint + ", ttl " + ttl + ", " + (token == null ? "AWS credentials" : "token REDACTED")
+        + (role == null ? "" : ", role " + role) + "]";
+  }
+}

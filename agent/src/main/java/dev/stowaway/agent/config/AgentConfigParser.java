@@ -23,7 +23,8 @@ public final class AgentConfigParser {
       "role", "STOWAWAY_ROLE",
       "roleSessionName", "STOWAWAY_ROLE_SESSION_NAME",
       "roleDuration", "STOWAWAY_ROLE_DURATION",
-      "roleRefreshAhead", "STOWAWAY_ROLE_REFRESH_AHEAD");
+      "roleRefreshAhead", "STOWAWAY_ROLE_REFRESH_AHEAD",
+      "token", "STOWAWAY_TOKEN");
 
   private AgentConfigParser() {}
 
@@ -35,7 +36,7 @@ public final class AgentConfigParser {
         String key = (eq < 0 ? pair : pair.substring(0, eq)).trim();
         if (!ENV_NAMES.containsKey(key)) {
           throw new AgentConfigException("unknown setting '" + key + "' (known: endpoint, ttl, onError, maxStale, region, role, "
-              + "roleSessionName, roleDuration, roleRefreshAhead)");
+              + "roleSessionName, roleDuration, roleRefreshAhead, token)");
         }
         if (eq < 0) {
           throw new AgentConfigException("setting '" + key + "' needs a value, as " + key + "=VALUE");
@@ -55,6 +56,7 @@ public final class AgentConfigParser {
     b.roleSession(source(given, env, "roleSessionName"), value(given, env, "roleSessionName", "stowaway-agent"),
         source(given, env, "roleDuration"), value(given, env, "roleDuration", "1h"),
         source(given, env, "roleRefreshAhead"), value(given, env, "roleRefreshAhead", "5m"));
+    b.token(source(given, env, "token"), value(given, env, "token", null));
     return b.build();
   }
 
@@ -82,6 +84,7 @@ public final class AgentConfigParser {
     private String roleSessionName;
     private Duration roleDuration;
     private Duration roleRefreshAhead;
+    private String token;
 
     void endpoint(String name, String value) {
       try {
@@ -144,9 +147,37 @@ public final class AgentConfigParser {
       }
     }
 
+    /**
+     * The token the sidecar gave this pod or host ({@code stowaway token create}, or a seeded file):
+     * the value itself, or {@code file://PATH} to read it from, as AWS's agent takes its token.
+     */
+    void token(String name, String value) {
+      if (value == null || value.isEmpty()) {
+        return;
+      }
+      String t = value;
+      if (value.startsWith("file://")) {
+        java.nio.file.Path file = java.nio.file.Path.of(value.substring("file://".length()));
+        try {
+          t = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).trim();
+        } catch (java.io.IOException | RuntimeException e) {
+          throw new AgentConfigException(name + ": cannot read the token from " + file + " ("
+              + e.getClass().getSimpleName() + ")");
+        }
+      }
+      if (t.isEmpty()) {
+        throw new AgentConfigException(name + " gives an empty token");
+      }
+      token = t;
+    }
+
     AgentConfig build() {
+      if (token != null && role != null) {
+        throw new AgentConfigException("role needs AWS credentials to assume it with; with a token the sidecar "
+            + "already knows who the application is: set one of token and role");
+      }
       return new AgentConfig(endpoint, ttl, failOnError, maxStale, region, role, roleSessionName, roleDuration,
-          roleRefreshAhead);
+          roleRefreshAhead, token);
     }
 
     /** {@code 300}, {@code 300s}, {@code 250ms}, {@code 5m}, {@code 1h} or ISO-8601 {@code PT5M}. */

@@ -36,6 +36,9 @@ public final class SidecarClient {
   private final Clock clock;
   private final int connectTimeoutMillis;
   private final int readTimeoutMillis;
+  /** The sidecar's agent token, sent instead of a signature; null to sign with credentials. */
+  private final String token;
+  private static final String TOKEN_HEADER = "X-Aws-Parameters-Secrets-Token";
 
   public SidecarClient(URI endpoint, AwsCredentials credentials, String region, Clock clock, Duration timeout) {
     this(endpoint, (Supplier<AwsCredentials>) credentials, region, clock, timeout);
@@ -44,6 +47,20 @@ public final class SidecarClient {
   /** With credentials that may change under it, such as an assumed role's. */
   public SidecarClient(URI endpoint, Supplier<AwsCredentials> credentials, String region, Clock clock,
       Duration timeout) {
+    this(endpoint, credentials, region, clock, timeout, null);
+  }
+
+  /**
+   * Authenticating with the sidecar's agent token (the pod's or host's, bound to an IAM user there)
+   * instead of signing with AWS credentials.
+   */
+  public static SidecarClient withToken(URI endpoint, String token, Duration timeout) {
+    return new SidecarClient(endpoint, null, "us-east-1", Clock.systemUTC(), timeout, token);
+  }
+
+  private SidecarClient(URI endpoint, Supplier<AwsCredentials> credentials, String region, Clock clock,
+      Duration timeout, String token) {
+    this.token = token;
     this.endpoint = endpoint;
     this.credentials = credentials;
     this.secretsManager = new SigV4Signer(region, "secretsmanager");
@@ -120,8 +137,7 @@ public final class SidecarClient {
   public HttpURLConnection openChangeFeed(String lastEventId, Duration readTimeout) throws IOException {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Host", endpoint.getPort() < 0 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort());
-    Map<String, String> signed = secretsManager.sign("GET", "/v1/events", headers, new byte[0], credentials.get(),
-        clock.instant());
+    Map<String, String> signed = authenticated(secretsManager, "GET", "/v1/events", headers, new byte[0]);
     HttpURLConnection http = (HttpURLConnection) endpoint.resolve("/v1/events").toURL().openConnection();
     http.setConnectTimeout(connectTimeoutMillis);
     http.setReadTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
@@ -137,6 +153,17 @@ public final class SidecarClient {
     return http;
   }
 
+  /** The headers to send: signed, or with the token. */
+  private Map<String, String> authenticated(SigV4Signer signer, String method, String path, Map<String, String> headers,
+      byte[] body) {
+    if (token == null) {
+      return signer.sign(method, path, headers, body, credentials.get(), clock.instant());
+    }
+    Map<String, String> withToken = new LinkedHashMap<>(headers);
+    withToken.put(TOKEN_HEADER, token);
+    return withToken;
+  }
+
   private Map<String, String> call(SigV4Signer signer, String target, Map<String, String> members, String what) {
     return parse(exchange(signer, target, requestBody(members), what), what);
   }
@@ -148,7 +175,7 @@ public final class SidecarClient {
     headers.put("Host", host);
     headers.put("Content-Type", CONTENT_TYPE);
     headers.put("X-Amz-Target", target);
-    Map<String, String> signed = signer.sign("POST", "/", headers, body, credentials.get(), clock.instant());
+    Map<String, String> signed = authenticated(signer, "POST", "/", headers, body);
     int status;
     byte[] response;
     try {

@@ -42,7 +42,7 @@ class AgentConfigParserTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "colour=blue|unknown setting 'colour' (known: endpoint, ttl, onError, maxStale, region, role, roleSessionName, "
-          + "roleDuration, roleRefreshAhead)",
+          + "roleDuration, roleRefreshAhead, token)",
       "ttl|setting 'ttl' needs a value, as ttl=VALUE",
       "ttl=soon|ttl must be a duration such as 300s, 5m or 1h, got 'soon'",
       "maxStale=-5s|maxStale must be a duration such as 300s, 5m or 1h, got '-5s'",
@@ -82,5 +82,28 @@ class AgentConfigParserTest {
     assertEquals(Duration.ofHours(2), c.roleDuration());
     assertEquals(Duration.ofMinutes(5), c.roleRefreshAhead());
     assertEquals("stowaway-agent", c.roleSessionName());
+  }
+
+  @Test
+  void aTokenIsTakenAsItIsOrFromAFileAndNeverShown(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    assertEquals("t0k", AgentConfigParser.parse("token=t0k", Map.of()).token());
+    java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("token"), "from-file\n");
+    AgentConfig fromFile = AgentConfigParser.parse("", Map.of("STOWAWAY_TOKEN", "file://" + file));
+    assertEquals("from-file", fromFile.token());
+    org.junit.jupiter.api.Assertions.assertFalse(fromFile.toString().contains("from-file"));
+    assertEquals(null, AgentConfigParser.parse("", Map.of()).token());
+  }
+
+  @Test
+  void anUnreadableTokenFileOrATokenWithARoleIsRefused() {
+    AgentConfigException missing = assertThrows(AgentConfigException.class,
+        () -> AgentConfigParser.parse("", Map.of("STOWAWAY_TOKEN", "file:///no/such/token")));
+    assertEquals("STOWAWAY_TOKEN: cannot read the token from /no/such/token (NoSuchFileException)",
+        missing.getMessage());
+    AgentConfigException both = assertThrows(AgentConfigException.class,
+        () -> AgentConfigParser.parse("token=t,role=arn:aws:iam::123456789012:role/app", Map.of()));
+    assertEquals("role needs AWS credentials to assume it with; with a token the sidecar already knows who the "
+        + "application is: set one of token and role", both.getMessage());
   }
 }

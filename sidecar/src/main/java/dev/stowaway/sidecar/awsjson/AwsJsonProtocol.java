@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import dev.stowaway.sidecar.audit.ApiCall;
 import dev.stowaway.sidecar.auth.SigV4Verifier;
 import dev.stowaway.sidecar.backup.BackupMaker;
+import dev.stowaway.sidecar.localagent.TokenAuthentication;
 import dev.stowaway.sidecar.auth.SignedRequest;
 import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.sidecar.http.Reply;
@@ -45,9 +46,11 @@ public final class AwsJsonProtocol {
   private final Map<String, JsonApi> apis;
   private final SigV4Verifier verifier;
   private final Vault vault;
+  private final TokenAuthentication tokens;
 
   public AwsJsonProtocol(Vault vault, SigV4Verifier verifier, AuditLookup auditLookup, String account,
-      Rotators rotators, RotationScheduler rotations, BackupMaker backups) {
+      Rotators rotators, RotationScheduler rotations, BackupMaker backups, TokenAuthentication tokens) {
+    this.tokens = tokens;
     this.verifier = verifier;
     this.vault = vault;
     this.apis = List.<JsonApi>of(new SecretsManagerApi(vault, rotators, rotations), new CloudTrailApi(auditLookup),
@@ -58,8 +61,9 @@ public final class AwsJsonProtocol {
 
   /** Serves one request, telling {@code call} what its audit record needs. */
   public Reply handle(SignedRequest request, String target, String sourceIp, ApiCall call) {
-    return serve(target, request.body(), call,
-        api -> vault.identity().callerFor(verifier.verify(request, api.signingName()), sourceIp, false));
+    return serve(target, request.body(), call, api -> TokenAuthentication.usesToken(request::header)
+        ? tokens.caller(request::header, sourceIp)
+        : vault.identity().callerFor(verifier.verify(request, api.signingName()), sourceIp, false));
   }
 
   /**

@@ -31,6 +31,8 @@ final class ConfigCommand {
         : config.agentToken().source() + " as IAM user " + config.agentToken().user()));
     out.println("    log-format  " + config.logFormat().name().toLowerCase(java.util.Locale.ROOT));
     out.println("    rotation-lease-seconds " + config.rotationLease().toSeconds());
+    out.println("    probes      " + (config.probePort() == null ? "on the API port only"
+        : config.probeBind() + ":" + config.probePort() + " and the API port"));
     return 0;
   }
 }

@@ -24,7 +24,8 @@ public final class Stowaway {
       usage: stowaway server [--config FILE] [--data-dir DIR] [--port N] [--bind ADDR] [--region R] [--account ID]
                              [--store postgresql --store-url jdbc:postgresql://… [--store-credentials-file F]]
                              [--agent-token AWS_TOKEN|file:///PATH --agent-token-user NAME]
-                             [--log-format text|json] [--rotation-lease-seconds N]
+                             [--log-format text|json] [--access-log true|false] [--rotation-lease-seconds N]
+                             [--probe-port N [--probe-bind ADDR]]
              stowaway config check FILE
              stowaway token create --user NAME --out FILE | revoke --id ID | list   [--data-dir DIR]
              stowaway backup --out FILE [--endpoint URL] [--data-dir DIR]
@@ -44,6 +45,8 @@ public final class Stowaway {
                       credentials file (user=, password=), never from the command line.
                       --agent-token takes a token as AWS's agent does (the name of an environment
                       variable holding it, or file:///path) for the IAM user --agent-token-user.
+                      --probe-port serves /healthz, /readyz and /metrics, and nothing else, on
+                      ADDR:N (default 0.0.0.0), for orchestrators that cannot reach loopback.
         config check  say whether a config file is valid, naming the bad setting, and what it sets
         token         tokens for clients of AWS's agent API (GET /secretsmanager/get, /v1/ID),
                       each bound to an IAM user whose policies and audit identity it carries
@@ -316,6 +319,10 @@ public final class Stowaway {
         + "fingerprint " + sidecar.audit().signingKeyFingerprint());
     out.println("stowaway: serving the AWS Secrets Manager API at " + sidecar.endpoint()
         + " (region " + sidecar.config().region() + ")");
+    if (sidecar.probePort() >= 0) {
+      out.println("stowaway: serving /healthz, /readyz and /metrics (only) on " + sidecar.config().probeBind() + ":"
+          + sidecar.probePort());
+    }
     out.println("stowaway: serving AWS Secrets Manager Agent requests at " + sidecar.endpoint()
         + "/secretsmanager/get and /v1/ID (tokens: stowaway token create)");
     out.println("stowaway: try it with the administrator's credentials:");

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * Each bad value is refused with its name.
  */
 public record ServerConfig(Path dataDir, String bind, int port, String region, String account, Store store,
-    AgentToken agentToken, LogFormat logFormat, boolean accessLog, Duration rotationLease) {
+    AgentToken agentToken, LogFormat logFormat, boolean accessLog, Duration rotationLease, Integer probePort,
+    String probeBind) {
 
   /** Every setting, with its default (null: none). */
   static final Map<String, String> SETTINGS = defaults();
@@ -39,6 +40,8 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     d.put("log-format", "text");
     d.put("access-log", "true");
     d.put("rotation-lease-seconds", "600");
+    d.put("probe-port", null);
+    d.put("probe-bind", "0.0.0.0");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -89,6 +92,9 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     }
     if (bind.isBlank()) {
       throw new ConfigException("--bind must name an address, got an empty value");
+    }
+    if (probePort != null && (probePort < 0 || probePort > 65535)) {
+      throw new ConfigException("--probe-port must be between 0 and 65535, got " + probePort);
     }
   }
 
@@ -160,7 +166,9 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
         number("port", s.get("port")), s.get("region"), s.get("account"),
         store(s.get("store"), s.get("store-url"), s.get("store-credentials-file"), env),
         agentToken(s.get("agent-token"), s.get("agent-token-user"), env), logFormat(s.get("log-format")),
-        bool("access-log", s.get("access-log")), rotationLease(s.get("rotation-lease-seconds")));
+        bool("access-log", s.get("access-log")), rotationLease(s.get("rotation-lease-seconds")),
+        s.get("probe-port") == null || s.get("probe-port").isEmpty() ? null : number("probe-port", s.get("probe-port")),
+        s.get("probe-bind"));
   }
 
   private static int number(String name, String value) {

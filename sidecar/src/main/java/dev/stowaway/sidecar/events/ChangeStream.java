@@ -10,6 +10,7 @@ import dev.stowaway.vault.audit.AuditUnavailableException;
 import java.time.Clock;
 import dev.stowaway.sidecar.auth.SignedRequest;
 import dev.stowaway.sidecar.http.AwsError;
+import dev.stowaway.sidecar.localagent.TokenAuthentication;
 import dev.stowaway.vault.Vault;
 import dev.stowaway.vault.events.ChangeFeed;
 import dev.stowaway.vault.identity.Caller;
@@ -56,7 +57,11 @@ public final class ChangeStream implements HttpHandler {
   private final String epoch;
   private final ServerSentEventHandler sse;
 
-  public ChangeStream(SigV4Verifier verifier, Vault vault, SecureRandom random, AuditTrail audit, Clock clock) {
+  private final TokenAuthentication tokens;
+
+  public ChangeStream(SigV4Verifier verifier, TokenAuthentication tokens, Vault vault, SecureRandom random,
+      AuditTrail audit, Clock clock) {
+    this.tokens = tokens;
     this.audit = audit;
     this.clock = clock;
     this.verifier = verifier;
@@ -83,7 +88,9 @@ public final class ChangeStream implements HttpHandler {
     Caller caller;
     try {
       audit.checkWritable();
-      caller = vault.identity().callerFor(verifier.verify(signedRequest(exchange), "secretsmanager"), sourceIp, false);
+      SignedRequest request = signedRequest(exchange);
+      caller = TokenAuthentication.usesToken(request::header) ? tokens.caller(request::header, sourceIp)
+          : vault.identity().callerFor(verifier.verify(request, "secretsmanager"), sourceIp, false);
       call.caller(caller);
       audit.record(call);
     } catch (AwsError e) {

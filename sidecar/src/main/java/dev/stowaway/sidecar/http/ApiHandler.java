@@ -49,12 +49,12 @@ final class ApiHandler implements HttpHandler {
   private final Clock clock;
   private final int maxBodyBytes;
 
-  private final Readiness readiness;
+  private final ProbeHandler probes;
   private final AccessLog accessLog;
 
-  ApiHandler(AwsJsonProtocol awsJson, QueryProtocol query, AuditTrail audit, Metrics metrics, Readiness readiness,
+  ApiHandler(AwsJsonProtocol awsJson, QueryProtocol query, AuditTrail audit, Metrics metrics, ProbeHandler probes,
       AccessLog accessLog, Clock clock, int maxBodyBytes) {
-    this.readiness = readiness;
+    this.probes = probes;
     this.accessLog = accessLog;
     this.awsJson = awsJson;
     this.query = query;
@@ -79,16 +79,9 @@ final class ApiHandler implements HttpHandler {
    */
   private Reply answer(HttpServerExchange exchange, String requestId) {
     String path = exchange.getRequestPath();
-    if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/healthz")) {
-      return Reply.text(200, "ok\n"); // alive: restarting would not mend a full disk or a distant database
-    }
-    if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/readyz")) {
-      String why = readiness.notReadyBecause();
-      return why == null ? Reply.text(200, "ready\n") : Reply.text(503, "not ready: " + why + "\n");
-    }
-    if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/metrics")) {
-      return new Reply(200, "text/plain; version=0.0.4; charset=utf-8",
-          metrics.render().getBytes(StandardCharsets.UTF_8));
+    Reply probe = probes.answer(exchange);
+    if (probe != null) {
+      return probe;
     }
     if (!Methods.POST.equals(exchange.getRequestMethod()) || !path.equals("/")) {
       return Reply.text(404, "Stowaway serves AWS APIs at POST /, AWS's agent API at GET /secretsmanager/get and "

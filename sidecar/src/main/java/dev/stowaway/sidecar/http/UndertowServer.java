@@ -33,9 +33,10 @@ public final class UndertowServer implements AutoCloseable {
 
   public UndertowServer(String bind, int port, AwsJsonProtocol awsJson, QueryProtocol query, ChangeStream changes,
       LocalAgentApi localAgent, AuditTrail audit, Metrics metrics, Readiness readiness, AccessLog accessLog,
-      Clock clock) {
+      Probes probeListener, Clock clock) {
     this.changes = changes;
-    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, query, audit, metrics, readiness, accessLog, clock,
+    ProbeHandler probes = new ProbeHandler(readiness, metrics);
+    HttpHandler api = new BlockingHandler(new ApiHandler(awsJson, query, audit, metrics, probes, accessLog, clock,
         MAX_BODY_BYTES));
     HttpHandler agentApi = new BlockingHandler(localAgent);
     // The change feed is a long-lived stream; it stays off the blocking path the API calls take.
@@ -49,8 +50,13 @@ public final class UndertowServer implements AutoCloseable {
       }
     };
     this.shutdown = new GracefulShutdownHandler(routes);
-    this.undertow = Undertow.builder()
-        .addHttpListener(port, bind)
+    Undertow.Builder builder = Undertow.builder().addHttpListener(port, bind);
+    if (probeListener != null) {
+      builder.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
+          .setHost(probeListener.bind()).setPort(probeListener.port())
+          .setRootHandler(new GracefulShutdownHandler(new BlockingHandler(probes))));
+    }
+    this.undertow = builder
         .setIoThreads(2)
         .setWorkerThreads(32)
         .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) MAX_BODY_BYTES * 2)
@@ -70,6 +76,15 @@ public final class UndertowServer implements AutoCloseable {
   public int port() {
     return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
   }
+
+  /** The probe listener's port, or -1 without one. */
+  public int probePort() {
+    return undertow.getListenerInfo().size() < 2 ? -1
+        : ((InetSocketAddress) undertow.getListenerInfo().get(1).getAddress()).getPort();
+  }
+
+  /** Where the probe-only listener binds ({@code --probe-port}, {@code --probe-bind}). */
+  public record Probes(String bind, int port) {}
 
   /** Stops taking requests, lets those in flight finish (up to the timeout), then closes. */
   public void stop(long timeout, TimeUnit unit) {

@@ -79,8 +79,13 @@ public final class LocalAgentApi implements HttpHandler {
     if (!path.startsWith(PATH_PREFIX)) {
       return false;
     }
-    // Stowaway's own agents follow GET /v1/events, signed; with a token it is a secret named "events".
-    return !path.equals("/v1/events") || hasToken(exchange.getRequestHeaders());
+    // GET /v1/events is the change feed that Stowaway's agents follow (signed, or with a token and
+    // Accept: text/event-stream); only a token-bearing request that wants no stream reads a secret
+    // named "events".
+    HeaderMap headers = exchange.getRequestHeaders();
+    String accept = headers.getFirst(Headers.ACCEPT);
+    return !path.equals("/v1/events") || (hasToken(headers) && !headers.contains(Headers.AUTHORIZATION)
+        && (accept == null || !accept.contains("text/event-stream")));
   }
 
   private static boolean hasToken(HeaderMap headers) {

@@ -98,7 +98,7 @@ class ServerConfigTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> ServerConfig.parse(new String[] {"--config", yaml.toString()}, Map.of()));
     assertEquals(yaml + ": unknown setting 'prot' (settings: data-dir, bind, port, region, account, store, store-url, "
-        + "store-credentials-file, agent-token, agent-token-user, log-format, access-log, rotation-lease-seconds)", e.getMessage());
+        + "store-credentials-file, agent-token, agent-token-user, log-format, access-log, rotation-lease-seconds, probe-port, probe-bind)", e.getMessage());
   }
 
   @Test

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stowaway.sidecar.testing.AuditRecords;
 import dev.stowaway.sidecar.testing.RunningSidecar;
+import dev.stowaway.sidecar.testing.SseReader;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -218,6 +219,49 @@ class LocalAgentApiIT {
       assertEquals("MissingAuthenticationTokenException", json(feed).path("__type").asText());
     } finally {
       admin.deleteSecret(r -> r.secretId("events").forceDeleteWithoutRecovery(true));
+    }
+  }
+
+  private static HttpResponse<String> awsJson(String target, String body, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(sidecar.endpoint() + "/"))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/x-amz-json-1.1")
+        .header("X-Amz-Target", target);
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aTokenAlsoAuthenticatesAwsApiCallsAsItsUser() throws Exception {
+    HttpResponse<String> read = awsJson("secretsmanager.GetSecretValue", "{\"SecretId\":\"prod/db\"}",
+        "X-Aws-Parameters-Secrets-Token", appToken);
+    assertEquals(200, read.statusCode(), read.body());
+    assertEquals("{\"password\":\"second\"}", json(read).path("SecretString").asText());
+    HttpResponse<String> denied = awsJson("secretsmanager.DescribeSecret", "{\"SecretId\":\"prod/db\"}",
+        "X-Aws-Parameters-Secrets-Token", appToken);
+    assertEquals("AccessDeniedException", json(denied).path("__type").asText(), "app may only GetSecretValue");
+    HttpResponse<String> bad = awsJson("secretsmanager.GetSecretValue", "{\"SecretId\":\"prod/db\"}",
+        "X-Aws-Parameters-Secrets-Token", "guess");
+    assertEquals(400, bad.statusCode());
+    assertEquals("UnrecognizedClientException", json(bad).path("__type").asText());
+    assertEquals("The agent token included in the request is invalid.", json(bad).path("Message").asText());
+    HttpResponse<String> forwarded = awsJson("secretsmanager.GetSecretValue", "{\"SecretId\":\"prod/db\"}",
+        "X-Aws-Parameters-Secrets-Token", appToken, "X-Forwarded-For", "198.51.100.7");
+    assertEquals("AccessDeniedException", json(forwarded).path("__type").asText());
+    assertTrue(json(forwarded).path("Message").asText().contains("forwarded by a proxy"), forwarded.body());
+  }
+
+  @Test
+  void theChangeFeedTakesATokenAndDeliversChanges() throws Exception {
+    admin.createSecret(r -> r.name("prod/feed").secretString("v1"));
+    try (SseReader feed = SseReader.withToken(sidecar.endpoint(), appToken)) {
+      assertEquals(200, feed.status(), feed.errorBody());
+      assertEquals("reset", feed.next().event());
+      admin.putSecretValue(r -> r.secretId("prod/feed").secretString("v2"));
+      SseReader.Event change = feed.next();
+      assertEquals("change", change.event());
+      assertTrue(change.data().contains("prod/feed"), change.data());
     }
   }
 

@@ -26,9 +26,17 @@ public final class SseReader implements AutoCloseable {
   private final String errorBody;
 
   public SseReader(URI endpoint, String accessKeyId, String secret, String lastEventId) {
-    URI uri = endpoint.resolve("/v1/events");
-    Map<String, List<String>> headers = SignedHttp.sign("GET", uri, Map.of(), new byte[0], accessKeyId, secret,
-        "us-east-1", "secretsmanager", Clock.systemUTC());
+    this(endpoint.resolve("/v1/events"), SignedHttp.sign("GET", endpoint.resolve("/v1/events"), Map.of(), new byte[0],
+        accessKeyId, secret, "us-east-1", "secretsmanager", Clock.systemUTC()), lastEventId);
+  }
+
+  /** Following the feed with an agent token instead of a signature, as an agent in a pod does. */
+  public static SseReader withToken(URI endpoint, String token) {
+    return new SseReader(endpoint.resolve("/v1/events"), Map.of("X-Aws-Parameters-Secrets-Token", List.of(token),
+        "Accept", List.of("text/event-stream")), null);
+  }
+
+  private SseReader(URI uri, Map<String, List<String>> headers, String lastEventId) {
     try {
       http = (HttpURLConnection) uri.toURL().openConnection();
       headers.forEach((k, v) -> {
