@@ -23,7 +23,7 @@ public final class Rotators {
 
   public static final List<String> BUILT_IN = List.of("stowaway-random-password", "stowaway-postgresql-single-user",
       "stowaway-postgresql-alternating-users", "stowaway-mariadb-single-user", "stowaway-mariadb-alternating-users",
-      "stowaway-mysql-single-user", "stowaway-mysql-alternating-users");
+      "stowaway-mysql-single-user", "stowaway-mysql-alternating-users", "stowaway-h2-single-user");
   private static final Pattern ARN = Pattern.compile("arn:aws:lambda:[a-z0-9-]*:\\d{0,12}:function:([A-Za-z0-9_-]{1,64})");
   private static final Pattern LOCAL = Pattern.compile("stowaway-(webhook|exec)-([A-Za-z0-9_-]{1,48})");
 
@@ -67,6 +67,8 @@ public final class Rotators {
         return new MariaDbRotator(false, database);
       case "stowaway-mariadb-alternating-users", "stowaway-mysql-alternating-users":
         return new MariaDbRotator(true, database);
+      case "stowaway-h2-single-user":
+        return new H2Rotator(database);
       default:
         break;
     }
