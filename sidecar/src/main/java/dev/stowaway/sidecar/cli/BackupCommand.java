@@ -2,27 +2,19 @@ package dev.stowaway.sidecar.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stowaway.sidecar.auth.SigV4Signer;
 import dev.stowaway.sidecar.config.DataDirectory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * {@code stowaway backup --out FILE}: asks the running sidecar for a backup (Stowaway.CreateBackup,
@@ -57,33 +49,19 @@ final class BackupCommand {
     Path dataDir = Path.of(options.getOrDefault("--data-dir", env.getOrDefault("STOWAWAY_DATA_DIR", "./stowaway-data")))
         .toAbsolutePath().normalize();
     URI endpoint = URI.create(options.getOrDefault("--endpoint", "http://127.0.0.1:2773"));
-    Properties credentials = new Properties();
     Path credentialsFile = dataDir.resolve(DataDirectory.ADMIN_CREDENTIALS);
-    try (InputStream in = Files.newInputStream(credentialsFile)) {
-      credentials.load(in);
+    SignedClient client;
+    try {
+      client = SignedClient.withCredentialsFile(endpoint, credentialsFile, clock);
     } catch (IOException e) {
       err.println("stowaway: cannot read " + credentialsFile + " (" + e.getClass().getSimpleName()
           + "): backup signs with the administrator's key; give the sidecar's --data-dir");
       return 2;
     }
-    String region = credentials.getProperty("region", "us-east-1");
-    byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-    byte[] secret = credentials.getProperty("aws_secret_access_key", "").getBytes(StandardCharsets.UTF_8);
-    Map<String, String> headers;
-    try {
-      headers = SigV4Signer.sign("POST", endpoint.getAuthority(), "/", Map.of(
-              "Content-Type", "application/x-amz-json-1.1", "X-Amz-Target", "Stowaway.CreateBackup"), body,
-          credentials.getProperty("aws_access_key_id"), secret, region, "stowaway", clock.instant());
-    } finally {
-      Arrays.fill(secret, (byte) 0);
-    }
     out.println("stowaway: asking the sidecar at " + endpoint + " for a backup");
-    HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.resolve("/")).timeout(Duration.ofMinutes(10))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    headers.forEach(request::header);
-    HttpResponse<byte[]> response;
+    SignedClient.Answer response;
     try {
-      response = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      response = client.json("Stowaway.CreateBackup", "stowaway", "{}", Duration.ofMinutes(10));
     } catch (IOException e) {
       err.println("stowaway: cannot reach the sidecar at " + endpoint + " (" + e.getClass().getSimpleName()
           + "); is it running? give --endpoint");
@@ -91,15 +69,17 @@ final class BackupCommand {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
+    } finally {
+      client.forget();
     }
     JsonNode answer;
     try {
       answer = new ObjectMapper().readTree(response.body());
     } catch (IOException e) {
-      err.println("stowaway: the sidecar answered HTTP " + response.statusCode() + " with something not JSON");
+      err.println("stowaway: the sidecar answered HTTP " + response.status() + " with something not JSON");
       return 1;
     }
-    if (response.statusCode() != 200) {
+    if (response.status() != 200) {
       err.println("stowaway: the sidecar refused: " + answer.path("__type").asText() + ": "
           + answer.path("Message").asText(answer.path("message").asText()));
       return 1;

@@ -21,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
 public final class Stowaway {
 
   static final String USAGE = """
-      usage: stowaway server [--config FILE] [--data-dir DIR] [--port N] [--bind ADDR] [--region R] [--account ID]
+      usage: stowaway demo
+             stowaway server [--config FILE] [--data-dir DIR] [--port N] [--bind ADDR] [--region R] [--account ID]
                              [--store postgresql --store-url jdbc:postgresql://… [--store-credentials-file F]]
                              [--agent-token AWS_TOKEN|file:///PATH --agent-token-user NAME]
                              [--log-format text|json] [--access-log true|false] [--rotation-lease-seconds N]
@@ -33,6 +34,7 @@ public final class Stowaway {
              stowaway audit verify [--data-dir DIR]... [--public-key FILE]
              stowaway migrate --from-data-dir DIR --to postgresql --store-url URL [--store-credentials-file F]
 
+        demo          watch a database password rotate under a live application, in six steps
         server        run the vault on ADDR:N (default 127.0.0.1:2773) with its data in DIR
                       (default ./stowaway-data); an empty DIR is initialised. Every setting can be
                       given in a config file (YAML or JSON: name: value), as STOWAWAY_<NAME> in the
@@ -96,6 +98,9 @@ public final class Stowaway {
     }
     if (args[0].equals("token")) {
       return TokenCommand.run(Arrays.copyOfRange(args, 1, args.length), env, Clock.systemUTC(), out, err);
+    }
+    if (args[0].equals("demo")) {
+      return DemoCommand.run(Arrays.copyOfRange(args, 1, args.length), env, out, err);
     }
     if (args[0].equals("backup")) {
       return BackupCommand.run(Arrays.copyOfRange(args, 1, args.length), env, Clock.systemUTC(), out, err);

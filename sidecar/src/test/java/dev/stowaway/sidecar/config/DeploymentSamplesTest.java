@@ -160,6 +160,24 @@ class DeploymentSamplesTest {
   }
 
   @Test
+  void theDockerfileCopiesEveryModulesPomBecauseMavenReadsTheWholeReactor() throws IOException {
+    String dockerfile = Files.readString(REPO.resolve("sidecar/Dockerfile"));
+    List<Path> poms = new ArrayList<>(List.of(Path.of("pom.xml")));
+    for (int i = 0; i < poms.size(); i++) {
+      Path pom = poms.get(i);
+      Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(REPO.resolve(pom)));
+      while (module.find()) {
+        Path parent = pom.getParent() == null ? Path.of("") : pom.getParent();
+        poms.add(parent.resolve(module.group(1)).resolve("pom.xml"));
+      }
+    }
+    for (Path pom : poms) {
+      String dir = pom.getParent() == null ? "./" : pom.getParent() + "/";
+      assertTrue(dockerfile.contains("COPY " + pom + " " + dir), "the Dockerfile does not copy " + pom);
+    }
+  }
+
+  @Test
   void seedTokenWritesARandomOwnerOnlyToken() throws Exception {
     Path out = scratch.resolve("token");
     Process p = new ProcessBuilder("sh", REPO.resolve("sidecar/docker/seed-token").toString(), out.toString())
