@@ -231,7 +231,7 @@ class AgentIT {
     AgentProcess.Result r = app().agentArgs("tll=5s").run(ReportingApp.class, "prop:java.version");
     assertEquals(1, r.exitCode());
     assertTrue(r.output().contains("stowaway-agent: unknown setting 'tll' (known: endpoint, ttl, onError, maxStale, region, "
-        + "role, roleSessionName, roleDuration, roleRefreshAhead)"),
+        + "role, roleSessionName, roleDuration, roleRefreshAhead, token)"),
         r.output());
   }
 

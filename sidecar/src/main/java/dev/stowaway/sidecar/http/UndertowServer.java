@@ -54,7 +54,7 @@ public final class UndertowServer implements AutoCloseable {
     if (probeListener != null) {
       builder.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTP)
           .setHost(probeListener.bind()).setPort(probeListener.port())
-          .setRootHandler(new GracefulShutdownHandler(new BlockingHandler(probes))));
+          .setRootHandler(new BlockingHandler(probes)));
     }
     this.undertow = builder
         .setIoThreads(2)

@@ -183,19 +183,10 @@ public final class LocalAgentApi implements HttpHandler {
 
   private static String fromQuery(Map<String, Deque<String>> query, ObjectNode input) {
     for (Map.Entry<String, Deque<String>> p : query.entrySet()) {
-      String value = p.getValue().peekLast();
-      switch (p.getKey()) {
-        case "secretId" -> input.put("SecretId", value);
-        case "versionId" -> input.put("VersionId", value);
-        case "versionStage" -> input.put("VersionStage", value);
-        case "refreshNow" -> {
-          if (!refreshNow(value)) {
-            return "invalid refreshNow value";
-          }
-        }
-        default -> {
-          return "unknown parameter: " + p.getKey();
-        }
+      String problem = p.getKey().equals("secretId") ? put(input, "SecretId", p.getValue().peekLast())
+          : versionParameter(p.getKey(), p.getValue().peekLast(), input);
+      if (problem != null) {
+        return problem;
       }
     }
     if (!input.hasNonNull("SecretId") || input.get("SecretId").asText().isEmpty()) {
@@ -210,20 +201,26 @@ public final class LocalAgentApi implements HttpHandler {
     }
     input.put("SecretId", secretId);
     for (Map.Entry<String, Deque<String>> p : query.entrySet()) {
-      String value = p.getValue().peekLast();
-      switch (p.getKey()) {
-        case "versionId" -> input.put("VersionId", value);
-        case "versionStage" -> input.put("VersionStage", value);
-        case "refreshNow" -> {
-          if (!refreshNow(value)) {
-            return "invalid refreshNow value";
-          }
-        }
-        default -> {
-          return "unknown parameter: " + p.getKey();
-        }
+      String problem = versionParameter(p.getKey(), p.getValue().peekLast(), input);
+      if (problem != null) {
+        return problem;
       }
     }
+    return null;
+  }
+
+  /** The parameters both forms take; null when fine, else AWS's agent's message. */
+  private static String versionParameter(String name, String value, ObjectNode input) {
+    return switch (name) {
+      case "versionId" -> put(input, "VersionId", value);
+      case "versionStage" -> put(input, "VersionStage", value);
+      case "refreshNow" -> refreshNow(value) ? null : "invalid refreshNow value";
+      default -> "unknown parameter: " + name;
+    };
+  }
+
+  private static String put(ObjectNode input, String member, String value) {
+    input.put(member, value);
     return null;
   }
 
