@@ -156,7 +156,8 @@ public final class AgentTokens {
   /** Read, change, write back atomically, under a lock so two {@code stowaway token} runs do not race. */
   private void change(UnaryOperator<List<Entry>> edit) {
     Path lock = file.resolveSibling(FILE + ".lock");
-    try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel channel = FileChannel.open(lock, java.util.Set.of(StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
          FileLock held = channel.lock()) {
       List<Entry> current = Files.exists(file) ? read(file) : List.of();
       write(edit.apply(current));

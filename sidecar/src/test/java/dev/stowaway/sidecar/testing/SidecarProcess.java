@@ -70,24 +70,39 @@ public final class SidecarProcess implements AutoCloseable {
 
   /** Waits for the start-up banner to end; fails with the output if the process dies first. */
   public SidecarProcess awaitServing() {
+    if (!awaitServingOrExit()) {
+      throw new IllegalStateException("sidecar did not start; output:\n" + output);
+    }
+    return this;
+  }
+
+  /** Waits for the banner (true) or for the process to end without one (false). */
+  public boolean awaitServingOrExit() {
     try {
       while (true) {
         String line = lines.poll(60, TimeUnit.SECONDS);
-        if (line == null || line.equals(EXITED)) {
-          throw new IllegalStateException("sidecar did not start; output:\n" + output);
+        if (line == null) {
+          throw new IllegalStateException("sidecar neither started nor exited in 60 s; output:\n" + output);
+        }
+        if (line.equals(EXITED)) {
+          return false;
         }
         Matcher m = SERVING.matcher(line);
         if (m.find()) {
           endpoint = URI.create(m.group(1));
         }
         if (endpoint != null && line.contains("secretsmanager list-secrets")) {
-          return this; // the banner's last line: everything start-up prints is in output()
+          return true; // the banner's last line: everything start-up prints is in output()
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   public int awaitExit() {

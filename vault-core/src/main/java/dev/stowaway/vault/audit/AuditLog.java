@@ -526,6 +526,22 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the bytes after the last newline are what a write cut short leaves: the beginning of a
+   * record line ({@code {"seq":…}), JSON text without control bytes. Anything else is damage, and
+   * cutting it off could hide an acknowledged record.
+   */
+  private static boolean looksTorn(byte[] content, int from) {
+    byte[] start = "{\"seq\":".getBytes(StandardCharsets.US_ASCII);
+    for (int i = from; i < content.length; i++) {
+      int k = i - from;
+      if (k < start.length ? content[i] != start[k] : (content[i] & 0xff) < 0x20) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Reads one file's records to carry the chain on; the last file stays open for appending. */
   private void scan(Path file, boolean last) throws IOException {
     byte[] content = Files.readAllBytes(file);
@@ -536,6 +552,10 @@ public final class AuditLog implements AutoCloseable {
     if (end < content.length) {
       if (!last) {
         throw new AuditLogDamagedException(file + " ends in the middle of a record; run 'stowaway audit verify'");
+      }
+      if (!looksTorn(content, end)) {
+        throw new AuditLogDamagedException(file + " ends in bytes that are not part of a record (damaged, not a write "
+            + "cut short); run 'stowaway audit verify'");
       }
       LOG.log(Level.WARNING, "discarding " + (content.length - end) + " bytes of an unfinished audit record at the end of "
           + file + " (written but never acknowledged before a crash)");

@@ -113,6 +113,21 @@ class AuditLogIT {
   }
 
   @Test
+  void garbageAtTheEndIsDamageNotATornWriteAndStopsTheLogFromOpening() throws IOException {
+    AuditLogs.write(dir, clock, 2, 1 << 20);
+    Path file = AuditLogs.recordFiles(dir).get(0);
+    byte[] bytes = Files.readAllBytes(file);
+    for (int i = bytes.length - 30; i < bytes.length; i++) {
+      bytes[i] = (byte) (i * 31 + 7); // a scrambled sector over the end of an acknowledged record
+    }
+    Files.write(file, bytes);
+    AuditLogDamagedException e = assertThrows(AuditLogDamagedException.class,
+        () -> AuditLogs.open(dir, clock, AuditLog.Settings.defaults()));
+    assertTrue(e.getMessage().contains("ends in bytes that are not part of a record"), e.getMessage());
+    assertEquals(bytes.length, Files.size(file), "nothing is cut off");
+  }
+
+  @Test
   void aDamagedNewestFileStopsTheLogFromOpening() throws IOException {
     AuditLogs.write(dir, clock, 2, 1 << 20);
     Path file = AuditLogs.recordFiles(dir).get(0);

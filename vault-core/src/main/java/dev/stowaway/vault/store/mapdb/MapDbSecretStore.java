@@ -86,7 +86,8 @@ public final class MapDbSecretStore implements SecretStore {
     } catch (RuntimeException e) {
       String why = e.getMessage() != null && e.getMessage().contains("locked")
           ? "it is locked by another process (is another sidecar using this data directory?)"
-          : e.getMessage();
+          : "it is damaged or not a Stowaway store (" + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); restore it with 'stowaway restore'";
       throw new StoreException("cannot open the vault store " + file + ": " + why, e);
     }
   }
