@@ -28,7 +28,7 @@ public final class PolicyFigures {
 
   private PolicyFigures() {}
 
-  static String twentyStatements() {
+  public static String twentyStatements() {
     StringBuilder p = new StringBuilder("{\"Version\":\"2012-10-17\",\"Statement\":[");
     for (int i = 0; i < 19; i++) {
       p.append("{\"Sid\":\"S").append(i).append("\",\"Effect\":\"Allow\",\"Action\":[\"secretsmanager:Get*\",")
