@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Secrets Manager's semantics over the store: each operation validates, encrypts or decrypts,
@@ -48,8 +49,6 @@ public final class SecretsService {
   private final ChangeFeed changes;
   private final Authorizer authorizer;
   private final Caller caller;
-  /** Set inside a write that abandoned a rotation, announced once it commits. */
-  private final ThreadLocal<String> abandoned = new ThreadLocal<>();
 
   public SecretsService(SecretStore store, KeyRing keyRing, EnvelopeCipher cipher, Clock clock,
       RandomIds ids, SecretArn arns, ChangeFeed changes, Authorizer authorizer) {
@@ -140,8 +139,9 @@ public final class SecretsService {
     List<String> stages = cmd.versionStages() == null ? List.of(VersionSet.CURRENT) : List.copyOf(cmd.versionStages());
     SecretConstraints.checkStages(stages);
     authorize("secretsmanager:PutSecretValue", cmd.secretId(), Map.of());
-    abandoned.remove();
-    return announced("PutSecretValue", store.write(tx -> {
+    // Set inside the write (which may run on another thread: the store commits writes in groups).
+    AtomicReference<String> abandoned = new AtomicReference<>();
+    return announced("PutSecretValue", abandoned, store.write(tx -> {
       SecretRecord secret = lookup.live(tx, cmd.secretId());
       // As AWS does: the first version a secret ever gets is AWSCURRENT, whatever else it is labelled.
       List<String> labels = stages;
@@ -149,7 +149,8 @@ public final class SecretsService {
         labels = new ArrayList<>(stages);
         labels.add(VersionSet.CURRENT);
       }
-      return addVersion(tx, secret, secret.description(), secret.kmsKeyId(), cmd.value(), cmd.clientRequestToken(), labels);
+      return addVersion(tx, secret, secret.description(), secret.kmsKeyId(), cmd.value(), cmd.clientRequestToken(), labels,
+          abandoned);
     }));
   }
 
@@ -159,8 +160,8 @@ public final class SecretsService {
     SecretConstraints.checkValue(cmd.value());
     SecretConstraints.checkClientRequestToken(cmd.clientRequestToken());
     authorize("secretsmanager:UpdateSecret", cmd.secretId(), Map.of());
-    abandoned.remove();
-    return announced("UpdateSecret", store.write(tx -> {
+    AtomicReference<String> abandoned = new AtomicReference<>();
+    return announced("UpdateSecret", abandoned, store.write(tx -> {
       SecretRecord secret = lookup.live(tx, cmd.secretId());
       String description = cmd.description() != null ? cmd.description() : secret.description();
       String kmsKeyId = secret.kmsKeyId();
@@ -170,7 +171,7 @@ public final class SecretsService {
       }
       if (cmd.value() != null) {
         SecretRef ref = addVersion(tx, secret, description, kmsKeyId, cmd.value(), cmd.clientRequestToken(),
-            List.of(VersionSet.CURRENT));
+            List.of(VersionSet.CURRENT), abandoned);
         return new SecretRef(ref.arn(), ref.name(), ref.versionId(), List.of());
       }
       tx.putSecret(secret.withContent(description, kmsKeyId, secret.versions(), clock.millis()));
@@ -179,7 +180,7 @@ public final class SecretsService {
   }
 
   private SecretRef addVersion(StoreTransaction tx, SecretRecord secret, String description, String kmsKeyId,
-      SecretValue value, String token, List<String> stages) {
+      SecretValue value, String token, List<String> stages, AtomicReference<String> abandoned) {
     VersionSet versions = new VersionSet(secret.versions());
     if (token != null && versions.contains(token)) {
       if (!sameValue(tx, secret, token, value)) {
@@ -444,8 +445,12 @@ public final class SecretsService {
 
   /** Tells the change feed what a committed write left behind. */
   private SecretRef announced(String operation, SecretRef ref) {
+    return announced(operation, new AtomicReference<>(), ref);
+  }
+
+  /** {@code abandoned} holds the ARN whose rotation the write abandoned, if it did. */
+  private SecretRef announced(String operation, AtomicReference<String> abandoned, SecretRef ref) {
     String abandonedRotation = abandoned.get();
-    abandoned.remove();
     store.read(view -> view.secret(ref.arn())).ifPresent(secret -> {
       changes.publish(secret.arn(), secret.name(), operation, SecretLookup.describe(secret).versionIdsToStages());
       if (secret.arn().equals(abandonedRotation)) {

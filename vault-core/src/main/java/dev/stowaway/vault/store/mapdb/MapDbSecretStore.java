@@ -16,10 +16,18 @@ import dev.stowaway.vault.store.StoreException;
 import dev.stowaway.vault.store.StoreTransaction;
 import dev.stowaway.vault.store.StoreView;
 import dev.stowaway.vault.store.UserRecord;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.mapdb.BTreeMap;
@@ -32,47 +40,69 @@ import org.mapdb.Serializer;
  *
  * <p>MapDB has one global transaction per file, so writers are serialized and readers are kept
  * out while a write is uncommitted (they would otherwise see its dirty state).
+ *
+ * <p><b>Group commit.</b> A commit's sync costs milliseconds; writes that arrive while one is under
+ * way queue up, and the next thread to hold the write lock runs every queued unit of work and
+ * makes them durable with one commit. Each unit writes into its own staging area, applied to the
+ * maps only if it returns, so one that throws leaves nothing behind without undoing the others. A
+ * caller returns only after the commit that holds its work, as before.
+ *
+ * <p><b>Decoded records are cached</b> (Caffeine, bounded): a lookup through MapDB's B-tree and
+ * Jackson costs far more than the request's cryptography. Nothing else writes the file (MapDB
+ * locks it), writes invalidate what they change as they apply it, and a failed commit drops the
+ * whole cache, so the cache holds only what the file holds. Records are immutable.
  */
 public final class MapDbSecretStore implements SecretStore {
 
   /** Version values are keyed {@code arn + SEPARATOR + versionId}; neither can contain NUL. */
   private static final char SEPARATOR = '\u0000';
+  /** Writes committed together at most; bounds how long one commit keeps readers out. */
+  private static final int MAX_GROUP = 256;
+  private static final long CACHED_RECORDS = Long.getLong("stowaway.store.cachedRecords", 50_000);
+  /** In the cache: the key has no value. In a staging area: the key is removed. */
+  private static final Object ABSENT = new Object();
 
   private final DB db;
-  private final BTreeMap<String, byte[]> secrets;
-  private final BTreeMap<String, String> names;
-  private final BTreeMap<String, byte[]> versions;
-  private final BTreeMap<String, byte[]> kmsKeys;
-  private final BTreeMap<String, String> aliases;
-  private final BTreeMap<String, byte[]> accessKeys;
-  private final BTreeMap<String, byte[]> users;
-  private final BTreeMap<String, byte[]> groups;
-  private final BTreeMap<String, byte[]> policies;
-  private final BTreeMap<String, byte[]> mfaDevices;
-  private final BTreeMap<String, byte[]> sessions;
-  private final BTreeMap<String, byte[]> roles;
-  private final BTreeMap<String, byte[]> eventRules;
-  private final BTreeMap<String, byte[]> parameters;
+  private final Keyspace secrets;
+  private final Keyspace names;
+  private final Keyspace versions;
+  private final Keyspace kmsKeys;
+  private final Keyspace aliases;
+  private final Keyspace accessKeys;
+  private final Keyspace users;
+  private final Keyspace groups;
+  private final Keyspace policies;
+  private final Keyspace mfaDevices;
+  private final Keyspace sessions;
+  private final Keyspace roles;
+  private final Keyspace eventRules;
+  private final Keyspace parameters;
   private final RecordCodec codec = new RecordCodec();
+  private final Cache<Key, Object> decoded = Caffeine.newBuilder().maximumSize(CACHED_RECORDS).build();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
+  private final ConcurrentLinkedQueue<PendingWrite<?>> queued = new ConcurrentLinkedQueue<>();
+  /** The unit of work the current thread is running, so a read or write inside it joins it. */
+  private final ThreadLocal<Transaction> running = new ThreadLocal<>();
+  private final View view = new View();
+  private final AtomicLong commits = new AtomicLong();
   private boolean closed;
 
   private MapDbSecretStore(DB db) {
     this.db = db;
-    this.secrets = bytesMap("secrets");
-    this.names = db.treeMap("secret-names", Serializer.STRING, Serializer.STRING).createOrOpen();
-    this.versions = bytesMap("secret-versions");
-    this.kmsKeys = bytesMap("kms-keys");
-    this.aliases = db.treeMap("kms-aliases", Serializer.STRING, Serializer.STRING).createOrOpen();
-    this.accessKeys = bytesMap("access-keys");
-    this.users = bytesMap("iam-users");
-    this.groups = bytesMap("iam-groups");
-    this.policies = bytesMap("iam-policies");
-    this.mfaDevices = bytesMap("iam-mfa-devices");
-    this.sessions = bytesMap("sts-sessions");
-    this.roles = bytesMap("iam-roles");
-    this.eventRules = bytesMap("event-rules");
-    this.parameters = bytesMap("ssm-parameters");
+    this.secrets = bytes("secrets", SecretRecord.class);
+    this.names = strings("secret-names");
+    this.versions = bytes("secret-versions", null);
+    this.kmsKeys = bytes("kms-keys", KmsKeyRecord.class);
+    this.aliases = strings("kms-aliases");
+    this.accessKeys = bytes("access-keys", AccessKeyRecord.class);
+    this.users = bytes("iam-users", UserRecord.class);
+    this.groups = bytes("iam-groups", GroupRecord.class);
+    this.policies = bytes("iam-policies", ManagedPolicyRecord.class);
+    this.mfaDevices = bytes("iam-mfa-devices", MfaDeviceRecord.class);
+    this.sessions = bytes("sts-sessions", SessionRecord.class);
+    this.roles = bytes("iam-roles", RoleRecord.class);
+    this.eventRules = bytes("event-rules", EventRuleRecord.class);
+    this.parameters = bytes("ssm-parameters", ParameterRecord.class);
     db.commit();
   }
 
@@ -97,16 +127,26 @@ public final class MapDbSecretStore implements SecretStore {
     return new MapDbSecretStore(DBMaker.memoryDB().transactionEnable().make());
   }
 
-  private BTreeMap<String, byte[]> bytesMap(String name) {
-    return db.treeMap(name, Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Keyspace bytes(String name, Class<?> type) {
+    return new Keyspace((BTreeMap) db.treeMap(name, Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen(), type);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Keyspace strings(String name) {
+    return new Keyspace((BTreeMap) db.treeMap(name, Serializer.STRING, Serializer.STRING).createOrOpen(), null);
   }
 
   @Override
   public <T> T read(Function<? super StoreView, T> work) {
+    Transaction enclosing = running.get();
+    if (enclosing != null) {
+      return work.apply(enclosing); // a read inside a write sees the write
+    }
     lock.readLock().lock();
     try {
       checkOpen();
-      return work.apply(new View());
+      return work.apply(view);
     } finally {
       lock.readLock().unlock();
     }
@@ -114,21 +154,67 @@ public final class MapDbSecretStore implements SecretStore {
 
   @Override
   public <T> T write(Function<? super StoreTransaction, T> work) {
+    Transaction enclosing = running.get();
+    if (enclosing != null) {
+      return work.apply(enclosing); // a write inside a write is part of it
+    }
+    PendingWrite<T> mine = new PendingWrite<>(work);
+    queued.add(mine);
     lock.writeLock().lock();
     try {
-      checkOpen();
-      T result;
-      try {
-        result = work.apply(new Transaction());
-      } catch (RuntimeException | Error e) {
-        db.rollback();
-        throw e;
+      while (!mine.finished) {
+        commitGroup();
       }
-      db.commit();
-      return result;
     } finally {
       lock.writeLock().unlock();
     }
+    return mine.outcome();
+  }
+
+  /** Runs the queued units of work and commits the ones that returned; under the write lock. */
+  private void commitGroup() {
+    List<PendingWrite<?>> group = new ArrayList<>();
+    for (PendingWrite<?> next; group.size() < MAX_GROUP && (next = queued.poll()) != null; ) {
+      group.add(next);
+    }
+    if (closed) {
+      group.forEach(w -> w.fail(new StoreException("the vault store is closed")));
+      return;
+    }
+    List<PendingWrite<?>> applied = new ArrayList<>();
+    try {
+      for (PendingWrite<?> write : group) {
+        Transaction tx = new Transaction();
+        if (write.run(tx)) {
+          tx.apply();
+          applied.add(write);
+        }
+      }
+      if (!applied.isEmpty()) {
+        db.commit();
+        commits.incrementAndGet();
+      }
+      applied.forEach(PendingWrite::succeed);
+    } catch (RuntimeException | Error e) {
+      // MapDB itself failed: nothing of this group is durable, and nothing of it may stay visible.
+      try {
+        db.rollback();
+      } finally {
+        decoded.invalidateAll();
+        StoreException failed = new StoreException("the vault store could not commit: " + e, e);
+        group.stream().filter(w -> !w.finished).forEach(w -> w.fail(failed));
+      }
+    }
+  }
+
+  /** Commits made so far (for tests of grouping). */
+  long commits() {
+    return commits.get();
+  }
+
+  /** Writes waiting for a commit (for tests of grouping). */
+  int queuedWrites() {
+    return queued.size();
   }
 
   private void checkOpen() {
@@ -144,6 +230,7 @@ public final class MapDbSecretStore implements SecretStore {
       if (!closed) {
         closed = true;
         db.close();
+        decoded.invalidateAll();
       }
     } finally {
       lock.writeLock().unlock();
@@ -154,287 +241,446 @@ public final class MapDbSecretStore implements SecretStore {
     return arn + SEPARATOR + versionId;
   }
 
+  /** One map of the file and the record type its values decode to (null: used as stored). */
+  private static final class Keyspace {
+    final BTreeMap<String, Object> map;
+    final Class<?> type;
+
+    Keyspace(BTreeMap<String, Object> map, Class<?> type) {
+      this.map = map;
+      this.type = type;
+    }
+  }
+
+  /** A key in one keyspace; keyspaces compare by identity. */
+  private record Key(Keyspace space, String key) {}
+
+  /** A staged value: as it will be stored, and as readers get it. */
+  private record Staged(Object stored, Object decoded) {}
+
+  /** A unit of work waiting for a group commit, and what became of it. */
+  private final class PendingWrite<T> {
+    private final Function<? super StoreTransaction, T> work;
+    private T result;
+    private Throwable failure;
+    private boolean finished;
+
+    PendingWrite(Function<? super StoreTransaction, T> work) {
+      this.work = work;
+    }
+
+    /** Runs the work into {@code tx}; false (and finished) if it threw. */
+    boolean run(Transaction tx) {
+      running.set(tx);
+      try {
+        result = work.apply(tx);
+        return true;
+      } catch (RuntimeException | Error e) {
+        fail(e);
+        return false;
+      } finally {
+        running.remove();
+      }
+    }
+
+    void succeed() {
+      finished = true;
+    }
+
+    void fail(Throwable e) {
+      result = null;
+      failure = e;
+      finished = true;
+    }
+
+    T outcome() {
+      if (failure instanceof RuntimeException e) {
+        throw e;
+      }
+      if (failure instanceof Error e) {
+        throw e;
+      }
+      return result;
+    }
+  }
+
+  private Object decode(Keyspace space, Object stored) {
+    return space.type == null ? stored : codec.decode((byte[]) stored, space.type);
+  }
+
+  /** Committed state, through the cache. */
   private class View implements StoreView {
+
+    /** The decoded value under {@code key}, or null. */
+    Object get(Keyspace space, String key) {
+      Object value = decoded.get(new Key(space, key), k -> {
+        Object stored = space.map.get(key);
+        return stored == null ? ABSENT : decode(space, stored);
+      });
+      return value == ABSENT ? null : value;
+    }
+
+    /** Every stored value of {@code space}, by key. */
+    SortedMap<String, Object> stored(Keyspace space) {
+      return space.map;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> Optional<T> find(Keyspace space, String key) {
+      return Optional.ofNullable((T) get(space, key));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> List<T> all(Keyspace space) {
+      SortedMap<String, Object> stored = stored(space);
+      List<T> all = new ArrayList<>(stored.size());
+      for (Object value : stored.values()) {
+        all.add((T) decode(space, value));
+      }
+      return all;
+    }
+
     @Override
     public Optional<SecretRecord> secret(String arn) {
-      return Optional.ofNullable(secrets.get(arn)).map(b -> codec.decode(b, SecretRecord.class));
+      return find(secrets, arn);
     }
 
     @Override
     public Optional<String> arnForName(String name) {
-      return Optional.ofNullable(names.get(name));
+      return find(names, name);
     }
 
     @Override
     public List<SecretRecord> secrets() {
-      return decodeAll(secrets, SecretRecord.class);
+      return all(secrets);
     }
 
     @Override
     public Optional<byte[]> versionData(String arn, String versionId) {
-      return Optional.ofNullable(versions.get(versionKey(arn, versionId)));
+      // A copy: the cached array must stay as stored whatever the caller does with it.
+      return this.<byte[]>find(versions, versionKey(arn, versionId)).map(byte[]::clone);
     }
 
     @Override
     public Optional<KmsKeyRecord> kmsKey(String keyId) {
-      return Optional.ofNullable(kmsKeys.get(keyId)).map(b -> codec.decode(b, KmsKeyRecord.class));
+      return find(kmsKeys, keyId);
     }
 
     @Override
     public Optional<String> keyIdForAlias(String aliasName) {
-      return Optional.ofNullable(aliases.get(aliasName));
+      return find(aliases, aliasName);
     }
 
     @Override
     public List<KmsKeyRecord> kmsKeys() {
-      return decodeAll(kmsKeys, KmsKeyRecord.class);
+      return all(kmsKeys);
     }
 
     @Override
-    public java.util.SortedMap<String, String> aliases() {
-      return new java.util.TreeMap<>(aliases);
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public SortedMap<String, String> aliases() {
+      return new TreeMap<>((SortedMap) stored(aliases));
     }
 
     @Override
     public Optional<AccessKeyRecord> accessKey(String accessKeyId) {
-      return Optional.ofNullable(accessKeys.get(accessKeyId))
-          .map(b -> codec.decode(b, AccessKeyRecord.class));
+      return find(accessKeys, accessKeyId);
     }
 
     @Override
     public List<AccessKeyRecord> accessKeys() {
-      return decodeAll(accessKeys, AccessKeyRecord.class);
+      return all(accessKeys);
     }
 
     @Override
     public Optional<UserRecord> user(String userName) {
-      return Optional.ofNullable(users.get(userName)).map(b -> codec.decode(b, UserRecord.class));
+      return find(users, userName);
     }
 
     @Override
     public List<UserRecord> users() {
-      return decodeAll(users, UserRecord.class);
+      return all(users);
     }
 
     @Override
     public Optional<GroupRecord> group(String groupName) {
-      return Optional.ofNullable(groups.get(groupName)).map(b -> codec.decode(b, GroupRecord.class));
+      return find(groups, groupName);
     }
 
     @Override
     public List<GroupRecord> groups() {
-      return decodeAll(groups, GroupRecord.class);
+      return all(groups);
     }
 
     @Override
     public Optional<ManagedPolicyRecord> managedPolicy(String arn) {
-      return Optional.ofNullable(policies.get(arn)).map(b -> codec.decode(b, ManagedPolicyRecord.class));
+      return find(policies, arn);
     }
 
     @Override
     public List<ManagedPolicyRecord> managedPolicies() {
-      return decodeAll(policies, ManagedPolicyRecord.class);
+      return all(policies);
     }
 
     @Override
     public Optional<MfaDeviceRecord> mfaDevice(String serialNumber) {
-      return Optional.ofNullable(mfaDevices.get(serialNumber)).map(b -> codec.decode(b, MfaDeviceRecord.class));
+      return find(mfaDevices, serialNumber);
     }
 
     @Override
     public List<MfaDeviceRecord> mfaDevices() {
-      return decodeAll(mfaDevices, MfaDeviceRecord.class);
+      return all(mfaDevices);
     }
 
     @Override
     public Optional<SessionRecord> session(String accessKeyId) {
-      return Optional.ofNullable(sessions.get(accessKeyId)).map(b -> codec.decode(b, SessionRecord.class));
+      return find(sessions, accessKeyId);
     }
 
     @Override
     public List<SessionRecord> sessions() {
-      return decodeAll(sessions, SessionRecord.class);
+      return all(sessions);
     }
 
     @Override
     public Optional<RoleRecord> role(String roleName) {
-      return Optional.ofNullable(roles.get(roleName)).map(b -> codec.decode(b, RoleRecord.class));
+      return find(roles, roleName);
     }
 
     @Override
     public List<RoleRecord> roles() {
-      return decodeAll(roles, RoleRecord.class);
+      return all(roles);
     }
 
     @Override
     public Optional<ParameterRecord> parameter(String name) {
-      return Optional.ofNullable(parameters.get(name)).map(b -> codec.decode(b, ParameterRecord.class));
+      return find(parameters, name);
     }
 
     @Override
     public List<ParameterRecord> parameters() {
-      return decodeAll(parameters, ParameterRecord.class);
+      return all(parameters);
     }
 
     @Override
     public Optional<EventRuleRecord> eventRule(String name) {
-      return Optional.ofNullable(eventRules.get(name)).map(b -> codec.decode(b, EventRuleRecord.class));
+      return find(eventRules, name);
     }
 
     @Override
     public List<EventRuleRecord> eventRules() {
-      return decodeAll(eventRules, EventRuleRecord.class);
-    }
-
-    private <T> List<T> decodeAll(BTreeMap<String, byte[]> map, Class<T> type) {
-      List<T> all = new ArrayList<>(map.size());
-      for (byte[] bytes : map.values()) {
-        all.add(codec.decode(bytes, type));
-      }
-      return all;
+      return all(eventRules);
     }
   }
 
+  /**
+   * One unit of work: its changes are staged here, seen by its own reads, and applied to the maps
+   * only once the work has returned.
+   */
   private final class Transaction extends View implements StoreTransaction {
+    private final Map<Key, Object> staged = new LinkedHashMap<>();
+
     @Override
-    public void putSecret(SecretRecord secret) {
-      byte[] previous = secrets.put(secret.arn(), codec.encode(secret));
-      if (previous != null) {
-        String oldName = codec.decode(previous, SecretRecord.class).name();
-        if (!oldName.equals(secret.name())) {
-          names.remove(oldName);
+    Object get(Keyspace space, String key) {
+      Object value = staged.get(new Key(space, key));
+      if (value == null) {
+        return super.get(space, key);
+      }
+      return value == ABSENT ? null : ((Staged) value).decoded();
+    }
+
+    @Override
+    SortedMap<String, Object> stored(Keyspace space) {
+      SortedMap<String, Object> merged = null;
+      for (Map.Entry<Key, Object> change : staged.entrySet()) {
+        if (change.getKey().space() == space) {
+          if (merged == null) {
+            merged = new TreeMap<>(space.map);
+          }
+          if (change.getValue() == ABSENT) {
+            merged.remove(change.getKey().key());
+          } else {
+            merged.put(change.getKey().key(), ((Staged) change.getValue()).stored());
+          }
         }
       }
-      names.put(secret.name(), secret.arn());
+      return merged == null ? space.map : merged;
+    }
+
+    private void put(Keyspace space, String key, Object stored, Object decoded) {
+      staged.put(new Key(space, key), new Staged(stored, decoded));
+    }
+
+    private void put(Keyspace space, String key, String value) {
+      put(space, key, value, value);
+    }
+
+    private void putRecord(Keyspace space, String key, Object record) {
+      put(space, key, codec.encode(record), record);
+    }
+
+    private void remove(Keyspace space, String key) {
+      staged.put(new Key(space, key), ABSENT);
+    }
+
+    /**
+     * Writes the staged changes into the maps (uncommitted) and the cache; a commit that then fails
+     * drops the whole cache.
+     */
+    void apply() {
+      for (Map.Entry<Key, Object> change : staged.entrySet()) {
+        Keyspace space = change.getKey().space();
+        if (change.getValue() instanceof Staged value) {
+          space.map.put(change.getKey().key(), value.stored());
+          decoded.put(change.getKey(), value.decoded());
+        } else {
+          space.map.remove(change.getKey().key());
+          decoded.put(change.getKey(), ABSENT);
+        }
+      }
+    }
+
+    @Override
+    public void putSecret(SecretRecord secret) {
+      SecretRecord previous = (SecretRecord) get(secrets, secret.arn());
+      putRecord(secrets, secret.arn(), secret);
+      if (previous != null && !previous.name().equals(secret.name())) {
+        remove(names, previous.name());
+      }
+      put(names, secret.name(), secret.arn());
     }
 
     @Override
     public void removeSecret(String arn) {
-      byte[] previous = secrets.remove(arn);
-      if (previous != null) {
-        names.remove(codec.decode(previous, SecretRecord.class).name(), arn);
+      SecretRecord previous = (SecretRecord) get(secrets, arn);
+      remove(secrets, arn);
+      if (previous != null && arn.equals(get(names, previous.name()))) {
+        remove(names, previous.name());
       }
-      versions.subMap(arn + SEPARATOR, arn + (char) (SEPARATOR + 1)).clear();
+      for (String key : stored(versions).subMap(arn + SEPARATOR, arn + (char) (SEPARATOR + 1)).keySet()) {
+        remove(versions, key);
+      }
     }
 
     @Override
     public void putVersionData(String arn, String versionId, byte[] envelope) {
-      versions.put(versionKey(arn, versionId), envelope);
+      byte[] copy = envelope.clone();
+      put(versions, versionKey(arn, versionId), copy, copy);
     }
 
     @Override
     public void removeVersionData(String arn, String versionId) {
-      versions.remove(versionKey(arn, versionId));
+      remove(versions, versionKey(arn, versionId));
     }
 
     @Override
     public void putKmsKey(KmsKeyRecord key) {
-      kmsKeys.put(key.keyId(), codec.encode(key));
+      putRecord(kmsKeys, key.keyId(), key);
     }
 
     @Override
     public void putAlias(String aliasName, String keyId) {
-      aliases.put(aliasName, keyId);
+      put(aliases, aliasName, keyId);
     }
 
     @Override
     public void removeAlias(String aliasName) {
-      aliases.remove(aliasName);
+      remove(aliases, aliasName);
     }
 
     @Override
     public void removeKmsKey(String keyId) {
-      kmsKeys.remove(keyId);
+      remove(kmsKeys, keyId);
     }
 
     @Override
     public void putAccessKey(AccessKeyRecord key) {
-      accessKeys.put(key.accessKeyId(), codec.encode(key));
+      putRecord(accessKeys, key.accessKeyId(), key);
     }
 
     @Override
     public void removeAccessKey(String accessKeyId) {
-      accessKeys.remove(accessKeyId);
+      remove(accessKeys, accessKeyId);
     }
 
     @Override
     public void putUser(UserRecord user) {
-      users.put(user.userName(), codec.encode(user));
+      putRecord(users, user.userName(), user);
     }
 
     @Override
     public void removeUser(String userName) {
-      users.remove(userName);
+      remove(users, userName);
     }
 
     @Override
     public void putGroup(GroupRecord group) {
-      groups.put(group.groupName(), codec.encode(group));
+      putRecord(groups, group.groupName(), group);
     }
 
     @Override
     public void removeGroup(String groupName) {
-      groups.remove(groupName);
+      remove(groups, groupName);
     }
 
     @Override
     public void putManagedPolicy(ManagedPolicyRecord policy) {
-      policies.put(policy.arn(), codec.encode(policy));
+      putRecord(policies, policy.arn(), policy);
     }
 
     @Override
     public void removeManagedPolicy(String arn) {
-      policies.remove(arn);
+      remove(policies, arn);
     }
 
     @Override
     public void putMfaDevice(MfaDeviceRecord device) {
-      mfaDevices.put(device.serialNumber(), codec.encode(device));
+      putRecord(mfaDevices, device.serialNumber(), device);
     }
 
     @Override
     public void removeMfaDevice(String serialNumber) {
-      mfaDevices.remove(serialNumber);
+      remove(mfaDevices, serialNumber);
     }
 
     @Override
     public void putSession(SessionRecord session) {
-      sessions.put(session.accessKeyId(), codec.encode(session));
+      putRecord(sessions, session.accessKeyId(), session);
     }
 
     @Override
     public void removeSession(String accessKeyId) {
-      sessions.remove(accessKeyId);
+      remove(sessions, accessKeyId);
     }
 
     @Override
     public void putRole(RoleRecord role) {
-      roles.put(role.roleName(), codec.encode(role));
+      putRecord(roles, role.roleName(), role);
     }
 
     @Override
     public void removeRole(String roleName) {
-      roles.remove(roleName);
+      remove(roles, roleName);
     }
 
     @Override
     public void putParameter(ParameterRecord parameter) {
-      parameters.put(parameter.name(), codec.encode(parameter));
+      putRecord(parameters, parameter.name(), parameter);
     }
 
     @Override
     public void removeParameter(String name) {
-      parameters.remove(name);
+      remove(parameters, name);
     }
 
     @Override
     public void putEventRule(EventRuleRecord rule) {
-      eventRules.put(rule.name(), codec.encode(rule));
+      putRecord(eventRules, rule.name(), rule);
     }
 
     @Override
     public void removeEventRule(String name) {
-      eventRules.remove(name);
+      remove(eventRules, name);
     }
   }
 }

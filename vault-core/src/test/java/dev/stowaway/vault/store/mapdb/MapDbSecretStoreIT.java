@@ -13,7 +13,14 @@ import dev.stowaway.vault.store.SecretRecord;
 import dev.stowaway.vault.testing.MutableClock;
 import dev.stowaway.vault.testing.TestVaults;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,5 +109,158 @@ class MapDbSecretStoreIT {
     MapDbSecretStore store = MapDbSecretStore.open(dir.resolve("vault.db"));
     store.close();
     assertThrows(dev.stowaway.vault.store.StoreException.class, () -> store.read(v -> v.secrets()));
+  }
+
+  @Test
+  void writesQueuedBehindACommitAreCommittedTogether() throws Exception {
+    Path file = dir.resolve("vault.db");
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      CountDownLatch firstRunning = new CountDownLatch(1);
+      CountDownLatch releaseFirst = new CountDownLatch(1);
+      ExecutorService writers = Executors.newFixedThreadPool(9);
+      try {
+        long before = store.commits();
+        Future<?> first = writers.submit(() -> store.write(tx -> {
+          tx.putSecret(record("arn:0", "s0"));
+          firstRunning.countDown();
+          await(releaseFirst);
+          return null;
+        }));
+        firstRunning.await();
+        List<Future<?>> queued = new ArrayList<>();
+        for (int i = 1; i <= 8; i++) {
+          int n = i;
+          queued.add(writers.submit(() -> store.write(tx -> {
+            tx.putSecret(record("arn:" + n, "s" + n));
+            return null;
+          })));
+        }
+        awaitQueued(store, 8);
+        releaseFirst.countDown();
+        first.get(30, TimeUnit.SECONDS);
+        for (Future<?> f : queued) {
+          f.get(30, TimeUnit.SECONDS);
+        }
+        assertEquals(2, store.commits() - before, "one commit for the first write, one for the eight behind it");
+      } finally {
+        writers.shutdownNow();
+      }
+    }
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      for (int i = 0; i <= 8; i++) {
+        String name = "s" + i;
+        assertEquals(Optional.of("arn:" + i), store.read(v -> v.arnForName(name)), name + " after reopen");
+      }
+    }
+  }
+
+  @Test
+  void aWriteThatThrowsInAGroupLeavesTheOthersCommitted() throws Exception {
+    Path file = dir.resolve("vault.db");
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      CountDownLatch firstRunning = new CountDownLatch(1);
+      CountDownLatch releaseFirst = new CountDownLatch(1);
+      ExecutorService writers = Executors.newFixedThreadPool(4);
+      try {
+        Future<?> first = writers.submit(() -> store.write(tx -> {
+          firstRunning.countDown();
+          await(releaseFirst);
+          tx.putSecret(record("arn:1", "one"));
+          return null;
+        }));
+        firstRunning.await();
+        Future<?> failing = writers.submit(() -> store.write(tx -> {
+          tx.putSecret(record("arn:2", "two"));
+          tx.putVersionData("arn:1", "v9", new byte[] {9});
+          throw new IllegalStateException("refused");
+        }));
+        Future<?> third = writers.submit(() -> store.write(tx -> {
+          tx.putSecret(record("arn:3", "three"));
+          return null;
+        }));
+        awaitQueued(store, 2);
+        releaseFirst.countDown();
+        first.get(30, TimeUnit.SECONDS);
+        third.get(30, TimeUnit.SECONDS);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> failing.get(30, TimeUnit.SECONDS));
+        assertEquals("refused", e.getCause().getMessage());
+      } finally {
+        writers.shutdownNow();
+      }
+    }
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      assertEquals(Optional.of("arn:1"), store.read(v -> v.arnForName("one")));
+      assertEquals(Optional.of("arn:3"), store.read(v -> v.arnForName("three")));
+      assertEquals(Optional.empty(), store.read(v -> v.arnForName("two")));
+      assertEquals(Optional.empty(), store.read(v -> v.secret("arn:2")));
+      assertEquals(Optional.empty(), store.read(v -> v.versionData("arn:1", "v9")));
+    }
+  }
+
+  @Test
+  void aReadInsideAWriteSeesTheWrite() {
+    try (MapDbSecretStore store = MapDbSecretStore.open(dir.resolve("vault.db"))) {
+      Optional<SecretRecord> seen = store.write(tx -> {
+        tx.putSecret(record("arn:1", "one"));
+        return store.read(v -> v.secret("arn:1"));
+      });
+      assertEquals("one", seen.orElseThrow().name());
+    }
+  }
+
+  @Test
+  void aReadAfterAWriteSeesItThoughTheRecordWasReadBefore() {
+    try (MapDbSecretStore store = MapDbSecretStore.open(dir.resolve("vault.db"))) {
+      assertEquals(Optional.empty(), store.read(v -> v.arnForName("one"))); // cached as absent
+      store.write(tx -> {
+        tx.putSecret(record("arn:1", "one"));
+        tx.putVersionData("arn:1", "v1", new byte[] {1});
+        return null;
+      });
+      assertEquals(Optional.of("arn:1"), store.read(v -> v.arnForName("one")));
+      store.write(tx -> {
+        tx.putSecret(record("arn:1", "renamed"));
+        tx.putVersionData("arn:1", "v1", new byte[] {2});
+        return null;
+      });
+      assertEquals(Optional.empty(), store.read(v -> v.arnForName("one")));
+      assertEquals("renamed", store.read(v -> v.secret("arn:1")).orElseThrow().name());
+      assertArrayEquals(new byte[] {2}, store.read(v -> v.versionData("arn:1", "v1")).orElseThrow());
+    }
+  }
+
+  @Test
+  void aChangedCopyOfAVersionValueDoesNotChangeTheStore() {
+    try (MapDbSecretStore store = MapDbSecretStore.open(dir.resolve("vault.db"))) {
+      byte[] envelope = {1, 2, 3};
+      store.write(tx -> {
+        tx.putSecret(record("arn:1", "one"));
+        tx.putVersionData("arn:1", "v1", envelope);
+        return null;
+      });
+      envelope[0] = 0;
+      store.read(v -> v.versionData("arn:1", "v1")).orElseThrow()[1] = 0; // as a caller zeroing what it read
+      assertArrayEquals(new byte[] {1, 2, 3}, store.read(v -> v.versionData("arn:1", "v1")).orElseThrow());
+    }
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Until {@code n} writes wait behind the one running (they queue before they block on the lock). */
+  private static void awaitQueued(MapDbSecretStore store, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (store.queuedWrites() < n) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(store.queuedWrites() + " writes queued, expected " + n);
+      }
+      Thread.sleep(1);
+    }
   }
 }
