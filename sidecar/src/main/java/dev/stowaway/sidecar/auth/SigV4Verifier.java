@@ -43,6 +43,7 @@ public final class SigV4Verifier {
   private final AccessKeys accessKeys;
   private final Clock clock;
   private final String region;
+  private final DerivedKeys derivedKeys = new DerivedKeys();
 
   public SigV4Verifier(AccessKeys accessKeys, Clock clock, String region) {
     this.accessKeys = accessKeys;
@@ -105,27 +106,49 @@ public final class SigV4Verifier {
         throw invalidSignature("The signed header '" + name + "' is missing from the request.");
       }
     }
-    Optional<SigningKey> signingKey;
+    String sessionToken = request.header("x-amz-security-token");
+    Optional<Principal> principal;
     try {
-      signingKey = accessKeys.signingKey(accessKeyId, request.header("x-amz-security-token"));
+      principal = accessKeys.principal(accessKeyId, sessionToken);
     } catch (ExpiredCredentialsException e) {
       throw AwsError.badRequest("ExpiredTokenException", e.getMessage());
     }
-    if (signingKey.isEmpty()) {
+    byte[] signingKey = principal.isEmpty() ? null : derivedKeys.copy(
+        new DerivedKeys.Scope(accessKeyId, scopeDate, scope[2], scope[3]),
+        () -> derive(accessKeyId, sessionToken, scopeDate, scope[2], scope[3]));
+    if (signingKey == null) {
       throw AwsError.badRequest("UnrecognizedClientException", "The security token included in the request is invalid.");
     }
-    try (SigningKey key = signingKey.get()) {
+    try {
       String canonical = SigV4Canonicalizer.canonicalRequest(request, header.signedHeaders());
       String stringToSign = ALGORITHM + '\n' + (amzDate != null ? amzDate : AMZ_DATE.format(requestTime)) + '\n'
           + scopeDate + '/' + scope[2] + '/' + scope[3] + "/aws4_request\n"
           + SigV4Canonicalizer.hex(SigV4Canonicalizer.sha256(canonical.getBytes(StandardCharsets.UTF_8)));
-      byte[] expected = signature(key.secret(), scopeDate, scope[2], scope[3], stringToSign);
+      byte[] expected = hmac(signingKey, stringToSign);
       byte[] provided = header.signature().getBytes(StandardCharsets.US_ASCII);
       byte[] expectedHex = SigV4Canonicalizer.hex(expected).getBytes(StandardCharsets.US_ASCII);
       if (!MessageDigest.isEqual(expectedHex, provided)) {
         throw invalidSignature(SIGNATURE_MISMATCH);
       }
-      return key.principal();
+      return principal.get();
+    } finally {
+      Arrays.fill(signingKey, (byte) 0);
+    }
+  }
+
+  /** Unseals the key's secret and derives kSigning for the scope; null if the key is gone meanwhile. */
+  private byte[] derive(String accessKeyId, String sessionToken, String date, String region, String service) {
+    Optional<SigningKey> key;
+    try {
+      key = accessKeys.signingKey(accessKeyId, sessionToken);
+    } catch (ExpiredCredentialsException e) {
+      return null;
+    }
+    if (key.isEmpty()) {
+      return null;
+    }
+    try (SigningKey secret = key.get()) {
+      return signingKey(secret.secret(), date, region, service);
     }
   }
 
@@ -159,8 +182,8 @@ public final class SigV4Verifier {
     }
   }
 
-  /** HMAC chain: kSecret → date → region → service → aws4_request → signature. */
-  static byte[] signature(byte[] secret, String date, String region, String service, String stringToSign) {
+  /** The HMAC chain kSecret → date → region → service → aws4_request, giving kSigning. */
+  static byte[] signingKey(byte[] secret, String date, String region, String service) {
     byte[] seed = new byte[4 + secret.length];
     seed[0] = 'A';
     seed[1] = 'W';
@@ -170,13 +193,22 @@ public final class SigV4Verifier {
     byte[] kDate = hmac(seed, date);
     byte[] kRegion = hmac(kDate, region);
     byte[] kService = hmac(kRegion, service);
-    byte[] kSigning = hmac(kService, "aws4_request");
     try {
-      return hmac(kSigning, stringToSign);
+      return hmac(kService, "aws4_request");
     } finally {
-      for (byte[] k : List.of(seed, kDate, kRegion, kService, kSigning)) {
+      for (byte[] k : List.of(seed, kDate, kRegion, kService)) {
         Arrays.fill(k, (byte) 0);
       }
+    }
+  }
+
+  /** The request signature: kSigning's HMAC of the string to sign. */
+  static byte[] signature(byte[] secret, String date, String region, String service, String stringToSign) {
+    byte[] signingKey = signingKey(secret, date, region, service);
+    try {
+      return hmac(signingKey, stringToSign);
+    } finally {
+      Arrays.fill(signingKey, (byte) 0);
     }
   }
 

@@ -97,6 +97,34 @@ class SigV4VerifierTest {
   }
 
   @Test
+  void aKeyMadeInactiveIsRefusedThoughItsSigningKeyWasKept() {
+    SignedRequest request = post(BODY);
+    assertEquals("admin", verifier.verify(request, "secretsmanager").userName());
+    vault.identity().updateAccessKey("admin", key.accessKeyId(), "Inactive");
+    assertEquals("UnrecognizedClientException", refused(request).type());
+    vault.identity().updateAccessKey("admin", key.accessKeyId(), "Active");
+    assertEquals("admin", verifier.verify(request, "secretsmanager").userName());
+  }
+
+  @Test
+  void aDeletedKeyIsRefusedThoughItsSigningKeyWasKept() {
+    SignedRequest request = post(BODY);
+    assertEquals("admin", verifier.verify(request, "secretsmanager").userName());
+    vault.identity().deleteAccessKey("admin", key.accessKeyId());
+    assertEquals("UnrecognizedClientException", refused(request).type());
+  }
+
+  @Test
+  void theKeptSigningKeyStillRefusesAChangedBody() {
+    SignedRequest good = post(BODY);
+    verifier.verify(good, "secretsmanager");
+    SignedRequest tampered = new SignedRequest(good.method(), good.rawPath(), good.rawQuery(), good.headers(),
+        "{\"SecretId\":\"prod/dc\"}".getBytes(StandardCharsets.UTF_8));
+    assertEquals("InvalidSignatureException", refused(tampered).type());
+    assertEquals("admin", verifier.verify(good, "secretsmanager").userName());
+  }
+
+  @Test
   void unknownAccessKeyIsUnrecognizedClient() {
     SignedRequest good = post(BODY);
     Map<String, List<String>> headers = new LinkedHashMap<>(good.headers());

@@ -8,6 +8,7 @@ import dev.stowaway.vault.kms.KeyRing;
 import dev.stowaway.vault.store.AccessKeyRecord;
 import dev.stowaway.vault.store.KmsKeyRecord;
 import dev.stowaway.vault.store.SecretStore;
+import dev.stowaway.vault.store.StoreView;
 import dev.stowaway.vault.store.SessionRecord;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -107,38 +108,51 @@ public final class AccessKeys {
    * @throws ExpiredCredentialsException for session credentials past their expiration
    */
   public Optional<SigningKey> signingKey(String accessKeyId, String sessionToken) {
-    if (!accessKeyId.startsWith("ASIA")) {
-      return signingKey(accessKeyId);
-    }
-    return store.read(view -> {
-      SessionRecord session = view.session(accessKeyId).orElse(null);
-      if (session == null || sessionToken == null
-          || !MessageDigest.isEqual(session.tokenDigest(), digest(sessionToken))
-          || (session.isRoleSession() ? view.role(session.roleName()).isEmpty()
-              : view.user(session.userName()).isEmpty())) {
-        return Optional.<SigningKey>empty();
-      }
-      if (clock.millis() >= session.expiration()) {
-        throw new ExpiredCredentialsException();
-      }
-      Envelope envelope = Envelope.decode(session.sealedSecret());
+    return store.read(view -> usable(view, accessKeyId, sessionToken).map(found -> {
+      Envelope envelope = Envelope.decode(found.sealedSecret());
       byte[] secret = cipher.open(keyRing.resolve(view, envelope.keyId()), envelope, context(accessKeyId));
-      String userName = session.isRoleSession() ? null : session.userName();
-      return Optional.of(new SigningKey(new Principal(userName, session.userArn(), accessKeyId, true,
-          session.mfaAuthenticatedAt(), session.roleName(), session.sessionPolicy()), secret));
-    });
+      return new SigningKey(found.principal(), secret);
+    }));
+  }
+
+  /**
+   * Who {@code accessKeyId} (with {@code sessionToken}) stands for, if it may be used now: the checks
+   * of {@link #signingKey(String, String)} without unsealing the secret, for a verifier that keeps
+   * what it derived from the secret and must still refuse a key that is gone or inactive.
+   *
+   * @throws ExpiredCredentialsException for session credentials past their expiration
+   */
+  public Optional<Principal> principal(String accessKeyId, String sessionToken) {
+    return store.read(view -> usable(view, accessKeyId, sessionToken).map(Usable::principal));
   }
 
   /** The signing key of an active long-term access key, or empty if it is unknown or inactive. */
   public Optional<SigningKey> signingKey(String accessKeyId) {
-    return store.read(view -> view.accessKey(accessKeyId)
-        .filter(k -> ACTIVE.equals(k.status()))
-        .map(k -> {
-          Envelope envelope = Envelope.decode(k.sealedSecret());
-          KmsKeyRecord key = keyRing.resolve(view, envelope.keyId());
-          byte[] secret = cipher.open(key, envelope, context(accessKeyId));
-          return new SigningKey(new Principal(k.userName(), k.userArn(), accessKeyId), secret);
-        }));
+    return signingKey(accessKeyId, null);
+  }
+
+  /** A key that may be used now, and its sealed secret. */
+  private record Usable(Principal principal, byte[] sealedSecret) {}
+
+  private Optional<Usable> usable(StoreView view, String accessKeyId, String sessionToken) {
+    if (!accessKeyId.startsWith("ASIA")) {
+      return view.accessKey(accessKeyId)
+          .filter(k -> ACTIVE.equals(k.status()))
+          .map(k -> new Usable(new Principal(k.userName(), k.userArn(), accessKeyId), k.sealedSecret()));
+    }
+    SessionRecord session = view.session(accessKeyId).orElse(null);
+    if (session == null || sessionToken == null
+        || !MessageDigest.isEqual(session.tokenDigest(), digest(sessionToken))
+        || (session.isRoleSession() ? view.role(session.roleName()).isEmpty()
+            : view.user(session.userName()).isEmpty())) {
+      return Optional.empty();
+    }
+    if (clock.millis() >= session.expiration()) {
+      throw new ExpiredCredentialsException();
+    }
+    String userName = session.isRoleSession() ? null : session.userName();
+    return Optional.of(new Usable(new Principal(userName, session.userArn(), accessKeyId, true,
+        session.mfaAuthenticatedAt(), session.roleName(), session.sessionPolicy()), session.sealedSecret()));
   }
 
   public String userArn(String userName) {

@@ -6,6 +6,7 @@ import org.bouncycastle.crypto.InvalidCipherTextException;
 import org.bouncycastle.crypto.engines.AESEngine;
 import org.bouncycastle.crypto.modes.GCMBlockCipher;
 import org.bouncycastle.crypto.modes.GCMModeCipher;
+import org.bouncycastle.crypto.modes.gcm.BasicGCMMultiplier;
 import org.bouncycastle.crypto.params.AEADParameters;
 import org.bouncycastle.crypto.params.KeyParameter;
 
@@ -51,7 +52,9 @@ final class AesGcm {
     }
     KeyParameter keyParameter = new KeyParameter(key);
     try {
-      GCMModeCipher cipher = GCMBlockCipher.newInstance(AESEngine.newInstance());
+      // No precomputed multiplication table: building the default 4 KiB one for every key costs more
+      // than the few blocks a secret, a data key or an access key takes.
+      GCMModeCipher cipher = GCMBlockCipher.newInstance(AESEngine.newInstance(), new BasicGCMMultiplier());
       cipher.init(encrypt, new AEADParameters(keyParameter, TAG_BITS, nonce, aad));
       byte[] out = new byte[cipher.getOutputSize(len)];
       int n = cipher.processBytes(in, off, len, out, 0);

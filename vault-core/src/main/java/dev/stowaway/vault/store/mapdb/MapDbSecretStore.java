@@ -110,6 +110,7 @@ public final class MapDbSecretStore implements SecretStore {
   public static MapDbSecretStore open(Path file) {
     try {
       DB db = DBMaker.fileDB(file.toFile())
+          .fileChannelEnable()
           .transactionEnable()
           .make();
       return new MapDbSecretStore(db);
@@ -547,7 +548,9 @@ public final class MapDbSecretStore implements SecretStore {
       if (previous != null && !previous.name().equals(secret.name())) {
         remove(names, previous.name());
       }
-      put(names, secret.name(), secret.arn());
+      if (!secret.arn().equals(get(names, secret.name()))) { // most writes are new versions: it already does
+        put(names, secret.name(), secret.arn());
+      }
     }
 
     @Override
