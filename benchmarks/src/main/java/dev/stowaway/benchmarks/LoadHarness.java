@@ -278,6 +278,9 @@ public final class LoadHarness {
           new LoadHarness(running.endpoint, keyId, secretKey).create("load/scale-" + target + "-", target - have);
           have = target;
         }
+        // The Put rows gave most of them new versions, whose first read would be a durable write.
+        LoadHarness current = new LoadHarness(running.endpoint, keyId, secretKey);
+        current.forEach("read once", "load/many-", 10_000, i -> current.get("load/many-" + i));
         running.close();
         long started = System.nanoTime();
         running = Child.sidecar(jar, dir);
