@@ -4,7 +4,9 @@ import java.util.function.Function;
 
 /**
  * The storage port. Units of work are serialized; a {@link #write} returns only after its
- * changes are durable, and leaves nothing behind if the work throws.
+ * changes are durable, and leaves nothing behind if the work throws. A write's work may run on
+ * another thread than its caller's (an adapter may run queued writes together under one commit),
+ * so it must not rely on thread-locals.
  */
 public interface SecretStore extends AutoCloseable {
 
