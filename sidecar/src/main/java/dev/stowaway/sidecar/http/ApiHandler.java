@@ -153,6 +153,9 @@ final class ApiHandler implements HttpHandler {
       throw new BodyTooLarge();
     }
     InputStream in = exchange.getInputStream();
+    if (declared >= 0) {
+      return in.readNBytes((int) declared); // exactly what Content-Length framed, in one array
+    }
     byte[] body = in.readNBytes(maxBodyBytes + 1);
     if (body.length > maxBodyBytes) {
       throw new BodyTooLarge();
