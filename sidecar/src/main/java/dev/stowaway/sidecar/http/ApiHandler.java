@@ -154,7 +154,9 @@ final class ApiHandler implements HttpHandler {
     }
     InputStream in = exchange.getInputStream();
     if (declared >= 0) {
-      return in.readNBytes((int) declared); // exactly what Content-Length framed, in one array
+      byte[] body = in.readNBytes((int) declared); // exactly what Content-Length framed, in one array
+      in.read(); // the end of the body (Content-Length framed it): seen, it completes the request's reading
+      return body;
     }
     byte[] body = in.readNBytes(maxBodyBytes + 1);
     if (body.length > maxBodyBytes) {
