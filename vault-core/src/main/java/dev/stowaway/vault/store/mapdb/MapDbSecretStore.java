@@ -560,9 +560,15 @@ public final class MapDbSecretStore implements SecretStore {
       if (previous != null && arn.equals(get(names, previous.name()))) {
         remove(names, previous.name());
       }
-      for (String key : stored(versions).subMap(arn + SEPARATOR, arn + (char) (SEPARATOR + 1)).keySet()) {
-        remove(versions, key);
+      String from = arn + SEPARATOR;
+      String to = arn + (char) (SEPARATOR + 1);
+      List<String> keys = new ArrayList<>(versions.map.subMap(from, to).keySet());
+      for (Key staging : staged.keySet()) {
+        if (staging.space() == versions && staging.key().compareTo(from) >= 0 && staging.key().compareTo(to) < 0) {
+          keys.add(staging.key());
+        }
       }
+      keys.forEach(key -> remove(versions, key));
     }
 
     @Override
