@@ -93,7 +93,11 @@ class CrashSafetyIT {
       SidecarProcess sidecar = SidecarProcess.start(dataDir);
       try (SecretsManagerClient sm = client(sidecar.endpoint())) {
         checkAuditTrail(round); // before any request: the start-up digest covers every record so far
-        checkEverythingAcknowledged(sm, round);
+        try {
+          checkEverythingAcknowledged(sm, round);
+        } catch (RuntimeException | AssertionError e) {
+          throw new AssertionError(e.getMessage() + "\nsidecar output:\n" + sidecar.output(), e);
+        }
         AtomicBoolean go = new AtomicBoolean(true);
         CountDownLatch done = new CountDownLatch(3);
         int roundNo = round;

@@ -110,7 +110,6 @@ public final class MapDbSecretStore implements SecretStore {
   public static MapDbSecretStore open(Path file) {
     try {
       DB db = DBMaker.fileDB(file.toFile())
-          .fileChannelEnable()
           .transactionEnable()
           .make();
       return new MapDbSecretStore(db);
