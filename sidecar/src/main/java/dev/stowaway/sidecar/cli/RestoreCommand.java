@@ -50,9 +50,10 @@ final class RestoreCommand {
     ServerConfig config = ServerConfig.parse(rest.toArray(String[]::new), env);
     Path dir = config.dataDir();
     Path storeFile = dir.resolve(DataDirectory.STORE);
-    if (!config.store().postgresql() && Files.exists(storeFile)) {
-      err.println("stowaway: " + storeFile + " exists: restore into a data directory without a vault "
-          + "(stop its sidecar and move vault.db away first)");
+    Path existing = Files.exists(storeFile) ? storeFile : storeFile.resolveSibling(DataDirectory.STORE + ".journal");
+    if (!config.store().postgresql() && Files.exists(existing)) {
+      err.println("stowaway: " + existing + " exists: restore into a data directory without a vault "
+          + "(stop its sidecar and move vault.db and vault.db.journal away first)");
       return 2;
     }
     String passphraseValue = env.get("STOWAWAY_ROOT_PASSPHRASE");

@@ -124,6 +124,14 @@ class BackupRestoreCommandIT {
     Result intoSource = run("restore", "--from", backup.toString(), "--data-dir", source.toString());
     assertEquals(2, intoSource.exit());
     assertTrue(intoSource.err().contains(source.resolve("vault.db") + " exists"), intoSource.err());
+
+    // vault.db moved away but its journal left behind: it could hold commits of that vault
+    Files.move(source.resolve("vault.db"), elsewhere.resolve("moved.db"));
+    Result besideAJournal = run("restore", "--from", backup.toString(), "--data-dir", source.toString());
+    assertEquals(2, besideAJournal.exit());
+    assertTrue(besideAJournal.err().contains(source.resolve("vault.db.journal") + " exists: restore into a data "
+        + "directory without a vault (stop its sidecar and move vault.db and vault.db.journal away first)"),
+        besideAJournal.err());
   }
 
   @Test

@@ -18,6 +18,8 @@ import dev.stowaway.vault.store.StoreView;
 import dev.stowaway.vault.store.UserRecord;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,9 +36,12 @@ import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
 import org.mapdb.Serializer;
+import org.mapdb.serializer.GroupSerializer;
 
 /**
- * The embedded store: one MapDB file with its write-ahead log, so a commit survives a crash.
+ * The embedded store: one MapDB file and the redo journal beside it ({@link JournaledVolume}), so a
+ * commit survives a crash at any moment: MapDB's plain {@code StoreDirect} writes through a volume
+ * whose sync journals and forces the commit's bytes before any reach the file.
  *
  * <p>MapDB has one global transaction per file, so writers are serialized and readers are kept
  * out while a write is uncommitted (they would otherwise see its dirty state).
@@ -58,11 +63,14 @@ public final class MapDbSecretStore implements SecretStore {
   private static final char SEPARATOR = '\u0000';
   /** Writes committed together at most; bounds how long one commit keeps readers out. */
   private static final int MAX_GROUP = 256;
-  private static final long CACHED_RECORDS = Long.getLong("stowaway.store.cachedRecords", 50_000);
+  /** Decoded records kept (read when a store opens, as the other settings below). */
+  private static final String CACHED_RECORDS = "stowaway.store.cachedRecords";
   /** In the cache: the key has no value. In a staging area: the key is removed. */
   private static final Object ABSENT = new Object();
 
-  private final DB db;
+  private final JournaledVolume volume;
+  private final List<Keyspace> keyspaces = new ArrayList<>();
+  private DB db;
   private final Keyspace secrets;
   private final Keyspace names;
   private final Keyspace versions;
@@ -78,7 +86,8 @@ public final class MapDbSecretStore implements SecretStore {
   private final Keyspace eventRules;
   private final Keyspace parameters;
   private final RecordCodec codec = new RecordCodec();
-  private final Cache<Key, Object> decoded = Caffeine.newBuilder().maximumSize(CACHED_RECORDS).build();
+  private final Cache<Key, Object> decoded =
+      Caffeine.newBuilder().maximumSize(Long.getLong(CACHED_RECORDS, 50_000)).build();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
   private final ConcurrentLinkedQueue<PendingWrite<?>> queued = new ConcurrentLinkedQueue<>();
   /** The unit of work the current thread is running, so a read or write inside it joins it. */
@@ -86,9 +95,12 @@ public final class MapDbSecretStore implements SecretStore {
   private final View view = new View();
   private final AtomicLong commits = new AtomicLong();
   private boolean closed;
+  /** A failed commit could not be undone: the file is left to the journal's replay at the next open. */
+  private boolean broken;
 
-  private MapDbSecretStore(DB db) {
-    this.db = db;
+  private MapDbSecretStore(JournaledVolume volume) {
+    this.volume = volume;
+    this.db = mapdb(volume);
     this.secrets = bytes("secrets", SecretRecord.class);
     this.names = strings("secret-names");
     this.versions = bytes("secret-versions", null);
@@ -106,35 +118,85 @@ public final class MapDbSecretStore implements SecretStore {
     db.commit();
   }
 
-  /** Opens (or creates) the store file; a damaged file is refused with a clear message. */
+  /** Journal bytes after which the store file is forced and the journal emptied. */
+  private static final String CHECKPOINT_BYTES = "stowaway.store.checkpointBytes";
+  /** Memory for pages of the store file, so MapDB's many small reads are not each a system call. */
+  private static final String CACHED_PAGE_BYTES = "stowaway.store.cachedPageBytes";
+
+  /**
+   * Opens (or creates) the store file, replaying its journal first; a damaged file is refused with
+   * a clear message.
+   */
   public static MapDbSecretStore open(Path file) {
+    JournaledVolume volume;
     try {
-      DB db = DBMaker.fileDB(file.toFile())
-          .transactionEnable()
-          .make();
-      return new MapDbSecretStore(db);
+      removeStaleMapDbLogs(file);
+      volume = JournaledVolume.open(file, Long.getLong(CHECKPOINT_BYTES, 64L << 20),
+          Long.getLong(CACHED_PAGE_BYTES, 32L << 20));
+    } catch (IOException | RuntimeException e) {
+      throw refused(file, e);
+    }
+    try {
+      return new MapDbSecretStore(volume);
     } catch (RuntimeException e) {
-      String why = e.getMessage() != null && e.getMessage().contains("locked")
-          ? "it is locked by another process (is another sidecar using this data directory?)"
-          : "it is damaged or not a Stowaway store (" + e.getClass().getSimpleName()
-              + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); restore it with 'stowaway restore'";
-      throw new StoreException("cannot open the vault store " + file + ": " + why, e);
+      try {
+        volume.discard(); // a store refused is left as it was found
+        volume.close();
+      } catch (RuntimeException again) {
+        e.addSuppressed(again);
+      }
+      throw refused(file, e);
+    }
+  }
+
+  private static StoreException refused(Path file, Exception e) {
+    String why = e.getMessage() != null && e.getMessage().contains("locked")
+        ? "it is locked by another process (is another sidecar using this data directory?)"
+        : "it is damaged or not a Stowaway store (" + e.getClass().getSimpleName()
+            + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); restore it with 'stowaway restore'";
+    return new StoreException("cannot open the vault store " + file + ": " + why, e);
+  }
+
+  /**
+   * Earlier versions let MapDB keep {@code vault.db.wal.N} files; MapDB 3.1 never reads them back,
+   * so they hold nothing a store needs.
+   */
+  private static void removeStaleMapDbLogs(Path file) throws IOException {
+    for (int i = 0; Files.exists(file.resolveSibling(file.getFileName() + ".wal." + i)); i++) {
+      Files.delete(file.resolveSibling(file.getFileName() + ".wal." + i));
     }
   }
 
   /** A store that lives in memory only: the real MapDB engine, for tests and throwaway vaults. */
   public static MapDbSecretStore openInMemory() {
-    return new MapDbSecretStore(DBMaker.memoryDB().transactionEnable().make());
+    return new MapDbSecretStore(JournaledVolume.inMemory());
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
+  /** MapDB's plain store over {@code volume}: every commit is one sync of the volume. */
+  private static DB mapdb(JournaledVolume volume) {
+    return DBMaker.volumeDB(volume, volume.length() > 0).make();
+  }
+
   private Keyspace bytes(String name, Class<?> type) {
-    return new Keyspace((BTreeMap) db.treeMap(name, Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen(), type);
+    return keyspace(name, Serializer.BYTE_ARRAY, type);
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
   private Keyspace strings(String name) {
-    return new Keyspace((BTreeMap) db.treeMap(name, Serializer.STRING, Serializer.STRING).createOrOpen(), null);
+    return keyspace(name, Serializer.STRING, null);
+  }
+
+  private Keyspace keyspace(String name, GroupSerializer<?> values, Class<?> type) {
+    Keyspace space = new Keyspace(name, values, type);
+    space.bind(db);
+    keyspaces.add(space);
+    return space;
+  }
+
+  /** What the last open replayed from the journal: complete commits, and bytes of a torn one. */
+  public String recovery() {
+    RedoJournal.Replay r = volume.recovered();
+    return r.batches() + " commit(s) replayed from the journal, " + r.tornBytes() + " byte(s) of an unfinished "
+        + "commit discarded";
   }
 
   @Override
@@ -177,8 +239,9 @@ public final class MapDbSecretStore implements SecretStore {
     for (PendingWrite<?> next; group.size() < MAX_GROUP && (next = queued.poll()) != null; ) {
       group.add(next);
     }
-    if (closed) {
-      group.forEach(w -> w.fail(new StoreException("the vault store is closed")));
+    if (closed || broken) {
+      StoreException refused = refusal();
+      group.forEach(w -> w.fail(refused));
       return;
     }
     List<PendingWrite<?>> applied = new ArrayList<>();
@@ -196,14 +259,18 @@ public final class MapDbSecretStore implements SecretStore {
       }
       applied.forEach(PendingWrite::succeed);
     } catch (RuntimeException | Error e) {
-      // MapDB itself failed: nothing of this group is durable, and nothing of it may stay visible.
+      // MapDB or the disk failed: nothing of this group is durable, and nothing of it may stay visible.
+      decoded.invalidateAll();
+      StoreException failed = new StoreException("the vault store could not commit: " + e, e);
       try {
-        db.rollback();
-      } finally {
-        decoded.invalidateAll();
-        StoreException failed = new StoreException("the vault store could not commit: " + e, e);
-        group.stream().filter(w -> !w.finished).forEach(w -> w.fail(failed));
+        volume.discard();
+        db = mapdb(volume);
+        keyspaces.forEach(space -> space.bind(db));
+      } catch (RuntimeException again) {
+        failed.addSuppressed(again);
+        broken = true; // its state is unknown: refuse everything rather than serve it
       }
+      group.stream().filter(w -> !w.finished).forEach(w -> w.fail(failed));
     }
   }
 
@@ -218,9 +285,14 @@ public final class MapDbSecretStore implements SecretStore {
   }
 
   private void checkOpen() {
-    if (closed) {
-      throw new StoreException("the vault store is closed");
+    if (closed || broken) {
+      throw refusal();
     }
+  }
+
+  private StoreException refusal() {
+    return new StoreException(closed ? "the vault store is closed"
+        : "the vault store failed to recover from a failed commit; restart the sidecar to replay its journal");
   }
 
   @Override
@@ -229,8 +301,12 @@ public final class MapDbSecretStore implements SecretStore {
     try {
       if (!closed) {
         closed = true;
-        db.close();
         decoded.invalidateAll();
+        if (broken) {
+          volume.close(); // what MapDB holds in memory is not to be trusted: nothing more is written
+        } else {
+          db.close();
+        }
       }
     } finally {
       lock.writeLock().unlock();
@@ -243,12 +319,21 @@ public final class MapDbSecretStore implements SecretStore {
 
   /** One map of the file and the record type its values decode to (null: used as stored). */
   private static final class Keyspace {
-    final BTreeMap<String, Object> map;
+    final String name;
+    final GroupSerializer<?> values;
     final Class<?> type;
+    BTreeMap<String, Object> map;
 
-    Keyspace(BTreeMap<String, Object> map, Class<?> type) {
-      this.map = map;
+    Keyspace(String name, GroupSerializer<?> values, Class<?> type) {
+      this.name = name;
+      this.values = values;
       this.type = type;
+    }
+
+    /** Opens (or creates) the map in {@code db}: at start, and after a failed commit reopened the file. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void bind(DB db) {
+      map = (BTreeMap) db.treeMap(name, Serializer.STRING, (GroupSerializer) values).createOrOpen();
     }
   }
 

@@ -12,6 +12,8 @@ import dev.stowaway.vault.secrets.SecretValue;
 import dev.stowaway.vault.store.SecretRecord;
 import dev.stowaway.vault.testing.MutableClock;
 import dev.stowaway.vault.testing.TestVaults;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +103,71 @@ class MapDbSecretStoreIT {
           assertThrows(dev.stowaway.vault.store.StoreException.class, () -> MapDbSecretStore.open(file));
       assertEquals("cannot open the vault store " + file + ": it is locked by another process (is another sidecar "
           + "using this data directory?)", e.getMessage());
+    }
+  }
+
+  /**
+   * A power loss after some commits: the journal (forced at each commit) is whole, the store file is
+   * as the last checkpoint left it; {@code cutJournalBy} bytes of the journal's end are lost too.
+   */
+  private Path powerLossAfterCommits(int commits, int cutJournalBy) throws IOException {
+    Path file = dir.resolve("vault.db");
+    Path journal = dir.resolve("vault.db.journal");
+    MapDbSecretStore.open(file).close();
+    byte[] checkpointed = Files.readAllBytes(file);
+    byte[] journaled;
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      for (int i = 0; i < commits; i++) {
+        String arn = "arn:" + i;
+        store.write(tx -> {
+          tx.putSecret(record(arn, "s" + arn));
+          tx.putVersionData(arn, "v1", new byte[300]);
+          return null;
+        });
+      }
+      journaled = Files.readAllBytes(journal);
+    }
+    Files.write(file, checkpointed);
+    Files.write(journal, java.util.Arrays.copyOf(journaled, journaled.length - cutJournalBy));
+    return file;
+  }
+
+  @Test
+  void everyCommitSurvivesLosingTheStoreFilesWritesSinceTheCheckpoint() throws IOException {
+    Path file = powerLossAfterCommits(40, 0);
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      assertEquals("40 commit(s) replayed from the journal, 0 byte(s) of an unfinished commit discarded",
+          store.recovery());
+      assertEquals(40, store.read(v -> v.secrets()).size());
+      assertEquals(Optional.of("arn:39"), store.read(v -> v.arnForName("sarn:39")));
+      assertEquals(300, store.read(v -> v.versionData("arn:39", "v1")).orElseThrow().length);
+    }
+  }
+
+  @Test
+  void aCommitCutOffInTheJournalIsLostWholeAndTheStoreGoesOn() throws IOException {
+    Path file = powerLossAfterCommits(40, 5);
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      assertTrue(store.recovery().startsWith("39 commit(s) replayed from the journal, "), store.recovery());
+      assertEquals(39, store.read(v -> v.secrets()).size());
+      assertEquals(Optional.empty(), store.read(v -> v.arnForName("sarn:39")));
+      assertEquals(Optional.empty(), store.read(v -> v.versionData("arn:39", "v1")));
+      store.write(tx -> {
+        tx.putSecret(record("arn:after", "after"));
+        return null;
+      });
+    }
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      assertEquals(40, store.read(v -> v.secrets()).size());
+      assertEquals(Optional.of("arn:after"), store.read(v -> v.arnForName("after")));
+    }
+  }
+
+  @Test
+  void aFreshStoreReportsNothingReplayed() {
+    try (MapDbSecretStore store = MapDbSecretStore.open(dir.resolve("vault.db"))) {
+      assertEquals("0 commit(s) replayed from the journal, 0 byte(s) of an unfinished commit discarded",
+          store.recovery());
     }
   }
 
