@@ -31,13 +31,14 @@ import org.mapdb.volume.Volume;
  * <p>Why not MapDB's own write-ahead log: MapDB 3.1's {@code StoreWAL} logs only part of a commit
  * (records and the header, not the index values or free lists it then writes in place) and never
  * replays its log on open, so a kill while a commit is written into the store file leaves a damaged
- * B-tree behind ({@code MapDbKillCheck} in the benchmarks module shows it). This volume sits below
+ * B-tree behind ({@code StoreKillCheck} in the benchmarks module shows it). This volume sits below
  * MapDB's plain {@code StoreDirect}, which writes everything through the volume and syncs it once
  * per commit; that sync is the commit point.
  *
  * <p>The store file is forced only at a checkpoint (when the journal has grown past a bound, and on
- * close); between checkpoints a commit costs one forced append. Concurrency: MapDB's own locks keep
- * a reader off the bytes a writer is changing; the pending pages are guarded by this object.
+ * close); between checkpoints a commit costs one forced append. Concurrency: a read sees pending
+ * pages, so the store keeps readers out while a write is under way ({@link MapDbSecretStore}'s
+ * lock); the pending pages are guarded by this object, the cached clean pages by their cache.
  */
 final class JournaledVolume extends Volume {
 
@@ -168,16 +169,15 @@ final class JournaledVolume extends Volume {
   @Override
   public void putLong(long offset, long value) {
     byte[] b = new byte[8];
-    for (int i = 7; i >= 0; i--) {
-      b[i] = (byte) value;
-      value >>>= 8;
-    }
+    LONG.set(b, 0, value);
     putData(offset, b, 0, 8);
   }
 
   @Override
   public void putInt(long offset, int value) {
-    putData(offset, new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value}, 0, 4);
+    byte[] b = new byte[4];
+    INT.set(b, 0, value);
+    putData(offset, b, 0, 4);
   }
 
   @Override
