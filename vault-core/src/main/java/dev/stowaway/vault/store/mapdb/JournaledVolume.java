@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.mapdb.DBException;
@@ -55,6 +56,8 @@ final class JournaledVolume extends Volume {
    * checksum alone is eight thousand reads), far too many to each be a system call.
    */
   private final Cache<Long, byte[]> clean;
+  /** One function object, not one per read. */
+  private final Function<Long, byte[]> loader = this::load;
   /** The file length the cached pages were read or written at; a shorter file drops those past it. */
   private long cachedUpTo;
   /** Pages changed since the last sync, by page number. */
@@ -192,7 +195,7 @@ final class JournaledVolume extends Volume {
       int at = (int) (offset - page * PAGE);
       int n = Math.min(srcSize, PAGE - at);
       // MapDB rewrites its header checksum at every commit: unchanged bytes make no pending page
-      if (pending.containsKey(page) || !Arrays.equals(clean.get(page, this::load), at, at + n, src, srcPos, srcPos + n)) {
+      if (pending.containsKey(page) || !Arrays.equals(clean.get(page, loader), at, at + n, src, srcPos, srcPos + n)) {
         PendingPage p = page(page);
         System.arraycopy(src, srcPos, p.bytes, at, n);
         p.touched(at, at + n);
@@ -232,7 +235,7 @@ final class JournaledVolume extends Volume {
   private PendingPage page(long page) {
     PendingPage p = pending.get(page);
     if (p == null) {
-      p = new PendingPage(clean.get(page, this::load).clone());
+      p = new PendingPage(clean.get(page, loader).clone());
       pending.put(page, p);
       anyPending = true;
     }
@@ -301,7 +304,7 @@ final class JournaledVolume extends Volume {
         }
       }
     }
-    return clean.get(page, this::load);
+    return clean.get(page, loader);
   }
 
   private byte[] load(long page) {

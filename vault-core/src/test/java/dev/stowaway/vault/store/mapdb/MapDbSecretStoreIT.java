@@ -164,6 +164,29 @@ class MapDbSecretStoreIT {
   }
 
   @Test
+  void aStoreWrittenThroughMapDbsOwnTransactionsOpensAndItsLeftoverLogGoes() throws IOException {
+    // as sidecars before the journal left vault.db: MapDB's StoreWAL, and a log file beside it
+    Path file = dir.resolve("vault.db");
+    try (org.mapdb.DB old = org.mapdb.DBMaker.fileDB(file.toFile()).transactionEnable().make()) {
+      old.treeMap("secret-names", org.mapdb.Serializer.STRING, org.mapdb.Serializer.STRING).createOrOpen()
+          .put("one", "arn:1");
+      old.commit();
+    }
+    Files.write(dir.resolve("vault.db.wal.0"), new byte[64]);
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      assertEquals(Optional.of("arn:1"), store.read(v -> v.arnForName("one")));
+      store.write(tx -> {
+        tx.putSecret(record("arn:2", "two"));
+        return null;
+      });
+    }
+    assertTrue(!Files.exists(dir.resolve("vault.db.wal.0")));
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      assertEquals(Optional.of("arn:2"), store.read(v -> v.arnForName("two")));
+    }
+  }
+
+  @Test
   void aFreshStoreReportsNothingReplayed() {
     try (MapDbSecretStore store = MapDbSecretStore.open(dir.resolve("vault.db"))) {
       assertEquals("0 commit(s) replayed from the journal, 0 byte(s) of an unfinished commit discarded",
