@@ -335,6 +335,7 @@ final class JournaledVolume extends Volume {
       return;
     }
     RedoJournal.Batch batch = batch();
+    failIfInjected(FailurePoint.BEFORE_JOURNAL);
     if (journal != null) {
       try {
         journal.append(batch);
@@ -343,6 +344,7 @@ final class JournaledVolume extends Volume {
       }
     }
     unapplied = true;
+    failIfInjected(FailurePoint.BEFORE_FILE);
     try {
       applyTo(file, batch);
     } finally {
@@ -364,6 +366,23 @@ final class JournaledVolume extends Volume {
         // the commit is durable in the journal all the same; the next sync tries again
         LOG.log(System.Logger.Level.WARNING, "store: checkpoint of " + journal.path() + " failed, will try again: " + e);
       }
+    }
+  }
+
+  /** Where a sync can be made to fail, as a full or failing disk would make it (for tests). */
+  enum FailurePoint { BEFORE_JOURNAL, BEFORE_FILE }
+
+  private FailurePoint injected;
+
+  /** Makes the next sync fail at {@code point} (for tests of what the store does then). */
+  synchronized void failNextSync(FailurePoint point) {
+    injected = point;
+  }
+
+  private void failIfInjected(FailurePoint point) {
+    if (injected == point) {
+      injected = null;
+      throw new DBException.VolumeIOError(new IOException("no space left on device (injected at " + point + ")"));
     }
   }
 

@@ -274,6 +274,11 @@ public final class MapDbSecretStore implements SecretStore {
     }
   }
 
+  /** The volume under MapDB (for tests of failing commits). */
+  JournaledVolume volume() {
+    return volume;
+  }
+
   /** Commits made so far (for tests of grouping). */
   long commits() {
     return commits.get();

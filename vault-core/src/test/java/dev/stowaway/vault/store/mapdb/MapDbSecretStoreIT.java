@@ -186,6 +186,50 @@ class MapDbSecretStoreIT {
     }
   }
 
+  private static void putSecret(MapDbSecretStore store, String arn, String name) {
+    store.write(tx -> {
+      tx.putSecret(record(arn, name));
+      return null;
+    });
+  }
+
+  @Test
+  void aCommitThatCannotBeJournaledFailsLeavesNothingAndTheStoreGoesOn() {
+    Path file = dir.resolve("vault.db");
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      putSecret(store, "arn:before", "before");
+      store.volume().failNextSync(JournaledVolume.FailurePoint.BEFORE_JOURNAL);
+      dev.stowaway.vault.store.StoreException e = assertThrows(dev.stowaway.vault.store.StoreException.class,
+          () -> putSecret(store, "arn:lost", "lost"));
+      assertTrue(e.getMessage().startsWith("the vault store could not commit: "), e.getMessage());
+      assertEquals(Optional.empty(), store.read(v -> v.arnForName("lost")));
+      assertEquals(Optional.of("arn:before"), store.read(v -> v.arnForName("before")));
+      putSecret(store, "arn:after", "after");
+      assertEquals(2, store.read(v -> v.secrets()).size());
+    }
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      assertEquals(List.of("arn:after", "arn:before"), store.read(v -> v.secrets()).stream().map(SecretRecord::arn)
+          .sorted().toList());
+    }
+  }
+
+  @Test
+  void aCommitJournaledButNotWrittenIntoTheFileIsReplayedFromTheJournal() {
+    Path file = dir.resolve("vault.db");
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      putSecret(store, "arn:before", "before");
+      store.volume().failNextSync(JournaledVolume.FailurePoint.BEFORE_FILE);
+      // durable but unconfirmed, as any store's commit whose answer is lost: the caller retries
+      assertThrows(dev.stowaway.vault.store.StoreException.class, () -> putSecret(store, "arn:durable", "durable"));
+      assertEquals(Optional.of("arn:durable"), store.read(v -> v.arnForName("durable")));
+      putSecret(store, "arn:after", "after");
+    }
+    try (MapDbSecretStore store = MapDbSecretStore.open(file)) {
+      assertEquals(List.of("arn:after", "arn:before", "arn:durable"), store.read(v -> v.secrets()).stream()
+          .map(SecretRecord::arn).sorted().toList());
+    }
+  }
+
   @Test
   void aFreshStoreReportsNothingReplayed() {
     try (MapDbSecretStore store = MapDbSecretStore.open(dir.resolve("vault.db"))) {
