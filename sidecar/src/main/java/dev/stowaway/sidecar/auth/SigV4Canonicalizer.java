@@ -7,12 +7,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The canonical request of AWS Signature Version 4, built from the request as received and
  * exactly the headers the client signed. Non-S3 rules: the path is encoded a second time.
  */
 final class SigV4Canonicalizer {
+
+  private static final Pattern SPACES = Pattern.compile(" {2,}");
 
   private SigV4Canonicalizer() {}
 
@@ -69,11 +72,20 @@ final class SigV4Canonicalizer {
     if (values == null) {
       return "";
     }
+    if (values.size() == 1) {
+      return squeezed(values.get(0));
+    }
     List<String> trimmed = new ArrayList<>(values.size());
     for (String v : values) {
-      trimmed.add(v.trim().replaceAll(" +", " "));
+      trimmed.add(squeezed(v));
     }
     return String.join(",", trimmed);
+  }
+
+  /** Trimmed, runs of spaces made one; every signed header of every request comes through here. */
+  private static String squeezed(String value) {
+    String trimmed = value.trim();
+    return trimmed.contains("  ") ? SPACES.matcher(trimmed).replaceAll(" ") : trimmed;
   }
 
   /** RFC 3986 encoding of everything but unreserved characters (and '/' in paths). */

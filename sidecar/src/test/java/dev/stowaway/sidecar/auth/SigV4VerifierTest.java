@@ -2,6 +2,7 @@ package dev.stowaway.sidecar.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.sidecar.testing.SignedHttp;
@@ -63,6 +64,17 @@ class SigV4VerifierTest {
   void sdkSignedPostIsTheAdministrator() {
     Principal p = verifier.verify(post(BODY), "secretsmanager");
     assertEquals(new Principal("admin", "arn:aws:iam::123456789012:user/admin", key.accessKeyId()), p);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"plain", "  padded  ", "runs   of    spaces", " a  b c  "})
+  void sdkSignedHeaderValuesAreTrimmedAndTheirSpaceRunsSqueezedAsTheSdkDoes(String value) {
+    Map<String, String> headers = new LinkedHashMap<>(JSON_HEADERS);
+    headers.put("X-Amz-Meta-Note", value);
+    SignedRequest request = signed("POST", "http://127.0.0.1:2773/", headers, BODY, key.secretAccessKey(), "us-east-1",
+        "secretsmanager", clock);
+    assertTrue(request.headers().get("authorization").get(0).contains("x-amz-meta-note"), "the header is signed");
+    assertEquals("admin", verifier.verify(request, "secretsmanager").userName());
   }
 
   @ParameterizedTest
