@@ -27,11 +27,11 @@ import org.mapdb.Serializer;
  * <ul>
  *   <li>{@code stowaway} (default): {@link MapDbSecretStore}, MapDB under Stowaway's journaled volume;
  *   <li>{@code mapdb}: MapDB 3.1 alone with its own transactions, which the journal replaced because
- *       this check breaks it within a few dozen kills (a damaged B-tree node after a kill inside a
- *       commit).
+ *       this check breaks it within a few dozen kills (a store that will not open, or one that opens
+ *       with acknowledged commits missing).
  * </ul>
  *
- * <pre>mvn -q -B -pl benchmarks exec:exec -Dbench.main=dev.stowaway.benchmarks.StoreKillCheck -Dbench.args="stowaway 80"</pre>
+ * <pre>mvn -q -B -pl benchmarks compile exec:exec -Dbench.main=dev.stowaway.benchmarks.StoreKillCheck -Dbench.args="stowaway 40"</pre>
  */
 public final class StoreKillCheck {
 
