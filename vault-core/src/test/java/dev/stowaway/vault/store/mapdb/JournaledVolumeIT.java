@@ -55,7 +55,7 @@ class JournaledVolumeIT {
   }
 
   @Test
-  void writesAreInTheJournalAndNotYetForcedIntoTheStoreFileUntilACheckpoint() throws IOException {
+  void aSyncAppendsItsChangesToTheJournalAsOneBatch() throws IOException {
     try (JournaledVolume v = JournaledVolume.open(store(), NO_CHECKPOINT, CACHE)) {
       v.ensureAvailable(100);
       v.putData(0, ascii("hello"), 0, 5);
