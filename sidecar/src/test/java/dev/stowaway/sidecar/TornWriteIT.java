@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerExcept
 
 /**
  * Power loss, simulated: writes, a clean stop (the store checkpoints: its file is forced, its
- * journal emptied), more writes, a SIGKILL; then the store file loses what it was written since the
+ * journal emptied), more writes, a SIGKILL; then the store file loses what was written to it since the
  * checkpoint (the page cache, gone with the power) and the journal's tail is cut or scrambled, or
  * the store file or the audit log is damaged. Start-up then either recovers a state the writes
  * passed through, or refuses with one clear line. Never does it serve a value that was not written
