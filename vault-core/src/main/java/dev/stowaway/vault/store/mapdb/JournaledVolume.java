@@ -58,8 +58,6 @@ final class JournaledVolume extends Volume {
   private final Cache<Long, byte[]> clean;
   /** One function object, not one per read. */
   private final Function<Long, byte[]> loader = this::load;
-  /** The file length the cached pages were read or written at; a shorter file drops those past it. */
-  private long cachedUpTo;
   /** Pages changed since the last sync, by page number. */
   private final Map<Long, PendingPage> pending = new HashMap<>();
   private volatile boolean anyPending;
@@ -79,7 +77,6 @@ final class JournaledVolume extends Volume {
     this.checkpointBytes = checkpointBytes;
     this.fileLength = file.length();
     this.length = fileLength;
-    this.cachedUpTo = fileLength;
     this.recovered = recovered;
   }
 
@@ -345,6 +342,7 @@ final class JournaledVolume extends Volume {
     }
     unapplied = true;
     failIfInjected(FailurePoint.BEFORE_FILE);
+    long before = fileLength;
     try {
       applyTo(file, batch);
     } finally {
@@ -352,10 +350,9 @@ final class JournaledVolume extends Volume {
     }
     // the pending images are now what the file holds; pages cut off by a truncation are gone
     pending.forEach((page, p) -> clean.put(page, p.bytes));
-    if (fileLength < cachedUpTo) {
+    if (fileLength < before) {
       clean.asMap().keySet().removeIf(page -> (page + 1) * PAGE > fileLength);
     }
-    cachedUpTo = fileLength;
     pending.clear();
     anyPending = false;
     unapplied = false;
@@ -448,7 +445,6 @@ final class JournaledVolume extends Volume {
       unapplied = false;
     }
     fileLength = file.length();
-    cachedUpTo = fileLength;
     length = fileLength;
   }
 

@@ -65,6 +65,10 @@ public final class MapDbSecretStore implements SecretStore {
   private static final int MAX_GROUP = 256;
   /** Decoded records kept (read when a store opens, as the other settings below). */
   private static final String CACHED_RECORDS = "stowaway.store.cachedRecords";
+  /** Journal bytes after which the store file is forced and the journal emptied. */
+  private static final String CHECKPOINT_BYTES = "stowaway.store.checkpointBytes";
+  /** Memory for pages of the store file, so MapDB's many small reads are not each a system call. */
+  private static final String CACHED_PAGE_BYTES = "stowaway.store.cachedPageBytes";
   /** In the cache: the key has no value. In a staging area: the key is removed. */
   private static final Object ABSENT = new Object();
 
@@ -118,11 +122,6 @@ public final class MapDbSecretStore implements SecretStore {
     db.commit();
   }
 
-  /** Journal bytes after which the store file is forced and the journal emptied. */
-  private static final String CHECKPOINT_BYTES = "stowaway.store.checkpointBytes";
-  /** Memory for pages of the store file, so MapDB's many small reads are not each a system call. */
-  private static final String CACHED_PAGE_BYTES = "stowaway.store.cachedPageBytes";
-
   /**
    * Opens (or creates) the store file, replaying its journal first; a damaged file is refused with
    * a clear message.
@@ -130,15 +129,15 @@ public final class MapDbSecretStore implements SecretStore {
   public static MapDbSecretStore open(Path file) {
     JournaledVolume volume;
     try {
-      removeStaleMapDbLogs(file);
       volume = JournaledVolume.open(file, Long.getLong(CHECKPOINT_BYTES, 64L << 20),
           Long.getLong(CACHED_PAGE_BYTES, 32L << 20));
     } catch (IOException | RuntimeException e) {
       throw refused(file, e);
     }
     try {
+      removeStaleMapDbLogs(file); // only now that this process holds the store's lock
       return new MapDbSecretStore(volume);
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       try {
         volume.discard(); // a store refused is left as it was found
         volume.close();
@@ -192,8 +191,8 @@ public final class MapDbSecretStore implements SecretStore {
     return space;
   }
 
-  /** What the last open replayed from the journal: complete commits, and bytes of a torn one. */
-  public String recovery() {
+  /** What the last open replayed from the journal: complete commits, and bytes of a torn one (for tests). */
+  String recovery() {
     RedoJournal.Replay r = volume.recovered();
     return r.batches() + " commit(s) replayed from the journal, " + r.tornBytes() + " byte(s) of an unfinished "
         + "commit discarded";
