@@ -117,7 +117,8 @@ public final class Sidecar implements AutoCloseable {
     if (auditIndex != null) {
       auditLog.subscribeWithSequence(auditIndex::recorded);
     }
-    EventDispatcher events = new EventDispatcher(vault.eventRules(), config.dataDir(), tuning.events());
+    EventDispatcher events = new EventDispatcher(vault.eventRules(), config.dataDir(), tuning.events(),
+        config.eventTargetUrls());
     auditLog.subscribe(events::recorded);
     RotationScheduler rotations = null;
     try {
@@ -126,14 +127,15 @@ public final class Sidecar implements AutoCloseable {
       AgentTokens agentTokens = config.agentTokens();
       TokenAuthentication tokenAuthentication = new TokenAuthentication(agentTokens, vault.identity());
       ChangeStream changes = new ChangeStream(verifier, tokenAuthentication, vault, random, audit, clock);
-      Rotators rotators = new Rotators(config.dataDir(), vault.passwords());
+      Rotators rotators = new Rotators(config.dataDir(), vault.passwords(), config.rotationTargets());
       rotations = opened.store() instanceof PostgresSecretStore shared
           ? new RotationScheduler(vault.secrets(), rotators, audit, clock, new PostgresLeases(shared), tuning.rotationLease())
           : new RotationScheduler(vault.secrets(), rotators, audit, clock);
       AwsJsonProtocol awsJson = new AwsJsonProtocol(vault, verifier,
           auditIndex != null ? new AuditLookup(auditIndex, vault.authorizer())
               : new AuditLookup(auditLog.directory(), vault.authorizer()), config.account(), rotators, rotations,
-          new BackupMaker(opened.store(), vault.rootKey(), random, clock, config.dataDir()), tokenAuthentication);
+          new BackupMaker(opened.store(), vault.rootKey(), random, clock, config.dataDir()), tokenAuthentication,
+          config.eventTargetUrls());
       Metrics metrics = new Metrics(vault.secrets(), auditLog, events::outcomes);
       AccessLog accessLog = new AccessLog(config.accessLog());
       LocalAgentApi localAgent = new LocalAgentApi(agentTokens, vault.identity(), awsJson, audit, metrics,

@@ -17,6 +17,7 @@ import dev.stowaway.sidecar.auth.SignedRequest;
 import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.sidecar.http.Reply;
 import dev.stowaway.sidecar.rotation.RotationScheduler;
+import dev.stowaway.sidecar.config.Destinations;
 import dev.stowaway.sidecar.rotation.Rotators;
 import dev.stowaway.vault.Vault;
 import dev.stowaway.vault.VaultException;
@@ -49,12 +50,13 @@ public final class AwsJsonProtocol {
   private final TokenAuthentication tokens;
 
   public AwsJsonProtocol(Vault vault, SigV4Verifier verifier, AuditLookup auditLookup, String account,
-      Rotators rotators, RotationScheduler rotations, BackupMaker backups, TokenAuthentication tokens) {
+      Rotators rotators, RotationScheduler rotations, BackupMaker backups, TokenAuthentication tokens,
+      Destinations webhooks) {
     this.tokens = tokens;
     this.verifier = verifier;
     this.vault = vault;
     this.apis = List.<JsonApi>of(new SecretsManagerApi(vault, rotators, rotations), new CloudTrailApi(auditLookup),
-            new EventsApi(vault.eventRules(), account), new KmsApi(vault.keys(), account),
+            new EventsApi(vault.eventRules(), account, webhooks), new KmsApi(vault.keys(), account),
             new SsmApi(vault.parameters()), new StowawayApi(backups, vault.authorizer())).stream()
         .collect(Collectors.toMap(JsonApi::targetPrefix, Function.identity()));
   }

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stowaway.sidecar.audit.ApiCall;
+import dev.stowaway.sidecar.config.Destinations;
 import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.vault.VaultException;
 import dev.stowaway.vault.events.EventRules;
 import dev.stowaway.vault.events.InvalidEventPatternException;
 import dev.stowaway.vault.store.EventRuleRecord;
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,7 @@ final class EventsApi implements JsonApi {
   private final String account;
   private final Map<String, Operation> operations = new LinkedHashMap<>();
 
-  EventsApi(EventRules rules, String account) {
+  EventsApi(EventRules rules, String account, Destinations webhooks) {
     this.rules = rules;
     this.account = account;
     operations.put("PutRule", (in, caller) -> {
@@ -69,7 +71,7 @@ final class EventsApi implements JsonApi {
       }
       return failures(rules.as(caller).putTargets(in.requiredString("Rule"), targets.stream()
           .map(t -> new EventRuleRecord.Target(t.requiredString("Id"), t.requiredString("Arn"), t.string("Input")))
-          .toList()));
+          .toList(), url -> webhookRefusal(webhooks, url)));
     });
     operations.put("RemoveTargets", (in, caller) -> {
       checkBus(in);
@@ -90,6 +92,15 @@ final class EventsApi implements JsonApi {
       }
       return out;
     });
+  }
+
+  /** Why the operator's event-target-urls do not allow this webhook, or null if they do. */
+  static String webhookRefusal(Destinations webhooks, String url) {
+    try {
+      return webhooks.allowsUrl(URI.create(url)) ? null : webhooks.refusal(url);
+    } catch (IllegalArgumentException e) {
+      return "'" + url + "' is not a valid URL";
+    }
   }
 
   /** Only the default bus exists here. */

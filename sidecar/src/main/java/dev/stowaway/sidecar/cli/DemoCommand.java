@@ -106,13 +106,16 @@ final class DemoCommand {
     java.util.logging.Logger quiet = java.util.logging.Logger.getLogger("dev.stowaway");
     quiet.setLevel(java.util.logging.Level.WARNING); // the steps say what happens; the sidecar's INFO lines would interleave
     try {
+      // Rotators reach only what the operator lists: here the demo's own H2 directory.
+      String targets = "h2:" + dir.resolve("h2") + "/*";
       sidecar = Sidecar.start(ServerConfig.parse(new String[] {"--data-dir", dir.resolve("data").toString(),
-          "--port", "0", "--access-log", "false"}, Map.of()), null, Clock.systemUTC(), new SecureRandom(),
-          Sidecar.Tuning.defaults());
+          "--port", "0", "--access-log", "false", "--rotation-targets", targets}, Map.of()), null,
+          Clock.systemUTC(), new SecureRandom(), Sidecar.Tuning.defaults());
       URI endpoint = URI.create(sidecar.endpoint());
       step(1, "Started a sidecar on a temporary data directory");
       detail(dir.resolve("data") + "  (root.key, vault.db, audit/, admin-credentials)");
       detail("serving the AWS APIs at " + endpoint);
+      detail("--rotation-targets " + targets + "  (the only place a rotator may open)");
 
       SignedClient admin = SignedClient.withCredentialsFile(endpoint,
           dir.resolve("data").resolve(DataDirectory.ADMIN_CREDENTIALS), Clock.systemUTC());
@@ -127,7 +130,8 @@ final class DemoCommand {
         s.execute("INSERT INTO orders VALUES (1, 'anchor'), (2, 'rope'), (3, 'lantern')");
         s.execute("GRANT SELECT ON orders TO app");
       }
-      ObjectNode value = JSON.createObjectNode().put("engine", "h2").put("jdbcUrl", url).put("username", "app")
+      ObjectNode value = JSON.createObjectNode().put("engine", "h2")
+          .put("path", dir.resolve("h2").resolve("orders").toString()).put("username", "app")
           .put("password", password);
       call(admin.json("secretsmanager.CreateSecret", "secretsmanager", JSON.createObjectNode().put("Name", SECRET)
           .put("SecretString", value.toString()).toString(), Duration.ofSeconds(30)));
@@ -142,7 +146,7 @@ final class DemoCommand {
           AgentTokens.in(dir.resolve("data")).create(APP_USER, new SecureRandom(), Instant.now()).token());
       step(2, "Created an H2 database whose user APP has a generated password only the vault knows");
       detail("aws secretsmanager create-secret --name " + SECRET
-          + " --secret-string '{\"engine\":\"h2\",\"jdbcUrl\":…,\"username\":\"app\",\"password\":\"(hidden)\"}'");
+          + " --secret-string '{\"engine\":\"h2\",\"path\":…,\"username\":\"app\",\"password\":\"(hidden)\"}'");
       detail("aws iam create-user --user-name " + APP_USER + "   (may read demo/* only)");
       detail("stowaway token create --user " + APP_USER + " --out " + token);
 

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public record ServerConfig(Path dataDir, String bind, int port, String region, String account, Store store,
     AgentToken agentToken, LogFormat logFormat, boolean accessLog, Duration rotationLease, Integer probePort,
-    String probeBind) {
+    String probeBind, Destinations rotationTargets, Destinations eventTargetUrls) {
 
   /** Every setting, with its default (null: none). */
   static final Map<String, String> SETTINGS = defaults();
@@ -42,6 +42,8 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     d.put("rotation-lease-seconds", "600");
     d.put("probe-port", null);
     d.put("probe-bind", "0.0.0.0");
+    d.put("rotation-targets", Destinations.LOOPBACK);
+    d.put("event-target-urls", Destinations.LOOPBACK);
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -168,7 +170,8 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
         agentToken(s.get("agent-token"), s.get("agent-token-user"), env), logFormat(s.get("log-format")),
         bool("access-log", s.get("access-log")), rotationLease(s.get("rotation-lease-seconds")),
         s.get("probe-port") == null || s.get("probe-port").isEmpty() ? null : number("probe-port", s.get("probe-port")),
-        s.get("probe-bind"));
+        s.get("probe-bind"), Destinations.parse("rotation-targets", s.get("rotation-targets")),
+        Destinations.parse("event-target-urls", s.get("event-target-urls")));
   }
 
   private static int number(String name, String value) {

@@ -10,6 +10,7 @@ import dev.stowaway.vault.store.EventRuleRecord;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import dev.stowaway.sidecar.config.Destinations;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,6 +54,7 @@ public final class EventDispatcher implements AutoCloseable {
   private final Path dataDir;
   private final Settings settings;
   private final HttpClient http;
+  private final Destinations webhooks;
   private final BlockingQueue<ObjectNode> records;
   private final AtomicInteger pendingDeliveries = new AtomicInteger();
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
@@ -60,12 +62,15 @@ public final class EventDispatcher implements AutoCloseable {
   private final ScheduledExecutorService deliveries;
   private volatile boolean closed;
 
-  public EventDispatcher(EventRules rules, Path dataDir, Settings settings) {
+  /** {@code webhooks}: event-target-urls, the URLs webhook targets may call. */
+  public EventDispatcher(EventRules rules, Path dataDir, Settings settings, Destinations webhooks) {
     this.rules = rules;
+    this.webhooks = webhooks;
     this.dataDir = dataDir;
     this.settings = settings;
     this.records = new ArrayBlockingQueue<>(settings.maxQueued());
-    this.http = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+    this.http = HttpClient.newBuilder().connectTimeout(settings.timeout())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
     this.deliveries = Executors.newScheduledThreadPool(2, r -> {
       Thread t = new Thread(r, "stowaway-event-delivery");
       t.setDaemon(true);
@@ -127,6 +132,13 @@ public final class EventDispatcher implements AutoCloseable {
           throw new IllegalStateException(e);
         }
         EventTarget destination = EventTarget.of(target.arn(), dataDir, http, settings.timeout());
+        if (destination instanceof EventTarget.Webhook webhook && !webhooks.allowsUrl(webhook.uri())) {
+          // Put before the operator narrowed the list: the list decides at delivery too.
+          count(destination.kind(), "refused");
+          LOG.log(Level.WARNING, "not delivering to target " + target.id() + " of rule " + match.ruleName() + ": "
+              + webhooks.refusal(webhook.uri().toString()));
+          continue;
+        }
         if (pendingDeliveries.incrementAndGet() > settings.maxQueued()) {
           pendingDeliveries.decrementAndGet();
           count(destination.kind(), "dropped");

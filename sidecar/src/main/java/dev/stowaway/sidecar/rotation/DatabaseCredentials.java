@@ -6,18 +6,65 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * AWS's documented JSON for database credentials: {@code engine}, {@code host}, {@code port},
  * {@code username}, {@code password}, {@code dbname} and, for the alternating strategy,
- * {@code masterarn}.
+ * {@code masterarn}. Only these fields reach a driver, each through the driver's own API: a
+ * secret cannot name a JDBC URL, a driver property or a class. Other members are the
+ * application's and are kept as they are; a {@code jdbcUrl} member is tolerated only without
+ * parameters, since an application might hand it to its driver.
  */
 record DatabaseCredentials(String engine, String host, int port, String username, String password, String dbname,
     String masterArn) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern HOST_NAME =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+  private static final Pattern IPV6 = Pattern.compile("([0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]{0,15}");
+  private static final Pattern DATABASE = Pattern.compile("[A-Za-z0-9_$][A-Za-z0-9_$.-]{0,63}");
 
   static DatabaseCredentials parse(String value, String what, int defaultPort) throws RotationException {
+    JsonNode node = object(value, what, "AWS's database credentials JSON (an object with host, username and password)");
+    for (String member : new String[] {"host", "username", "password"}) {
+      if (!node.path(member).isTextual() || node.path(member).asText().isEmpty()) {
+        throw new RotationException("the " + what + " value has no " + member);
+      }
+    }
+    String host = node.path("host").asText();
+    if (!HOST_NAME.matcher(host).matches() && !IPV6.matcher(host).matches()) {
+      throw new RotationException("the " + what + " value's host is not a host name or IP address; rotators take "
+          + "only engine, host, port, dbname, username and password, never connection settings");
+    }
+    JsonNode portNode = node.path("port");
+    int port;
+    if (portNode.isMissingNode() || portNode.isNull()) {
+      port = defaultPort;
+    } else if (portNode.canConvertToInt() && portNode.isIntegralNumber()) {
+      port = portNode.asInt();
+    } else if (portNode.isTextual() && portNode.asText().matches("\\d{1,5}")) {
+      port = Integer.parseInt(portNode.asText());
+    } else {
+      port = -1;
+    }
+    if (port < 1 || port > 65535) {
+      throw new RotationException("the " + what + " value's port is not a number from 1 to 65535");
+    }
+    String dbname = node.path("dbname").isTextual() ? node.path("dbname").asText() : null;
+    if (dbname != null && !DATABASE.matcher(dbname).matches()) {
+      throw new RotationException("the " + what + " value's dbname is not a plain database name (letters, digits, "
+          + "_ $ . -); rotators take only engine, host, port, dbname, username and password");
+    }
+    String username = checkedUser(node.path("username").asText(), what);
+    refuseUrlWithSettings(node, what);
+    return new DatabaseCredentials(node.path("engine").asText(null), host, port, username,
+        node.path("password").asText(), dbname, node.path("masterarn").asText(null));
+  }
+
+  /** The value as a JSON object, or a refusal that says what it should have been. */
+  static JsonNode object(String value, String what, String shouldBe) throws RotationException {
     JsonNode node;
     try {
       node = value == null ? null : JSON.readTree(value);
@@ -25,19 +72,30 @@ record DatabaseCredentials(String engine, String host, int port, String username
       node = null;
     }
     if (node == null || !node.isObject()) {
-      throw new RotationException("the " + what + " value is not AWS's database credentials JSON (an object with "
-          + "host, username and password)");
+      throw new RotationException("the " + what + " value is not " + shouldBe);
     }
-    for (String member : new String[] {"host", "username", "password"}) {
-      if (!node.path(member).isTextual() || node.path(member).asText().isEmpty()) {
-        throw new RotationException("the " + what + " value has no " + member);
+    return node;
+  }
+
+  static String checkedUser(String username, String what) throws RotationException {
+    if (username.length() > 128 || username.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new RotationException("the " + what + " value's username is longer than 128 characters or holds control "
+          + "characters");
+    }
+    return username;
+  }
+
+  /** A jdbcUrl that carries settings ({@code ;INIT=…}, {@code ?socketFactory=…}) is refused, whatever the engine. */
+  static void refuseUrlWithSettings(JsonNode node, String what) throws RotationException {
+    JsonNode url = node.path("jdbcUrl");
+    if (!url.isMissingNode() && !url.isNull()) {
+      String text = url.asText();
+      if (!url.isTextual() || text.indexOf(';') >= 0 || text.indexOf('?') >= 0 || text.indexOf('&') >= 0
+          || text.chars().anyMatch(c -> c < 0x20)) {
+        throw new RotationException("the " + what + " value's jdbcUrl carries connection settings (after ';', '?' or "
+            + "'&'); rotators never take settings from a secret: give engine, host, port, dbname (H2: path) instead");
       }
     }
-    int port = node.path("port").canConvertToInt() ? node.path("port").asInt()
-        : node.path("port").isTextual() ? Integer.parseInt(node.path("port").asText()) : defaultPort;
-    return new DatabaseCredentials(node.path("engine").asText(null), node.path("host").asText(), port,
-        node.path("username").asText(), node.path("password").asText(), node.path("dbname").asText(null),
-        node.path("masterarn").asText(null));
   }
 
   /** The same JSON with other username and password, every other member kept as it was. */
@@ -60,7 +118,7 @@ record DatabaseCredentials(String engine, String host, int port, String username
       JsonNode node = JSON.readTree(value);
       if (node != null && node.isObject()) {
         node.fields().forEachRemaining(f -> {
-          if (f.getKey().toLowerCase(java.util.Locale.ROOT).contains("password") && f.getValue().isTextual()
+          if (f.getKey().toLowerCase(Locale.ROOT).contains("password") && f.getValue().isTextual()
               && !f.getValue().asText().isEmpty()) {
             found.add(f.getValue().asText());
           }
@@ -70,6 +128,11 @@ record DatabaseCredentials(String engine, String host, int port, String username
       // not JSON: the whole value is the secret
     }
     return found;
+  }
+
+  /** Where this login goes, as rotation-targets patterns name it. */
+  String target(String scheme) {
+    return scheme + "://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
   @Override

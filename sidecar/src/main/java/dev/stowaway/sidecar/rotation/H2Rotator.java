@@ -1,56 +1,88 @@
 package dev.stowaway.sidecar.rotation;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stowaway.sidecar.config.Destinations;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * H2, single user, for the demo and for applications that embed H2 with a password: the secret
- * is {@code {"engine":"h2","jdbcUrl":"jdbc:h2:…","username":…,"password":…}} (a file database
- * shared between processes needs {@code AUTO_SERVER=TRUE} in the URL). The user changes its own
- * password, which H2 allows without admin rights; the password goes in as a parameter.
+ * is {@code {"engine":"h2","path":"/srv/h2/orders","username":…,"password":…}}, the database file
+ * without its {@code .mv.db}. A {@code jdbcUrl} of {@code jdbc:h2:file:/srv/h2/orders} (with at
+ * most {@code ;AUTO_SERVER=TRUE}) is read as the same path. The user changes its own password,
+ * which H2 allows without admin rights; the password goes in as a parameter.
+ *
+ * <p>H2 runs whatever its URL says ({@code INIT=…} is SQL, and H2's SQL reads and writes files and
+ * loads Java code), so the secret never supplies URL text: the URL is built here from a checked
+ * absolute path and the two settings this rotator always sets, {@code AUTO_SERVER=TRUE} (the
+ * application may have the file open) and {@code IFEXISTS=TRUE} (never create a database). The path
+ * must match an {@code h2:} pattern of rotation-targets and lie outside the data directory.
  */
 final class H2Rotator implements Rotator.BuiltIn {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern URL = Pattern.compile("jdbc:h2:(?:file:)?(/[^;]*)(;AUTO_SERVER=TRUE)?",
+      Pattern.CASE_INSENSITIVE);
   private final DatabasePasswords passwords;
+  private final Destinations targets;
+  private final Path dataDir;
 
-  H2Rotator(DatabasePasswords passwords) {
+  H2Rotator(DatabasePasswords passwords, Destinations targets, Path dataDir) {
     this.passwords = passwords;
+    this.targets = targets;
+    this.dataDir = dataDir;
   }
 
-  private record Login(String url, String username, String password) {
+  private record Login(Path file, String username, String password) {
     @Override
     public String toString() {
-      return "Login[" + username + "@" + url + ", password REDACTED]";
+      return "Login[" + username + "@" + file + ", password REDACTED]";
     }
   }
 
   private static Login parse(String value, String what) throws RotationException {
-    JsonNode node;
-    try {
-      node = value == null ? null : JSON.readTree(value);
-    } catch (JsonProcessingException e) {
-      node = null;
-    }
-    if (node == null || !node.isObject()) {
-      throw new RotationException("the " + what + " value is not a JSON object with jdbcUrl, username and password");
-    }
-    for (String member : new String[] {"jdbcUrl", "username", "password"}) {
+    JsonNode node = DatabaseCredentials.object(value, what, "a JSON object with path, username and password");
+    for (String member : new String[] {"username", "password"}) {
       if (!node.path(member).isTextual() || node.path(member).asText().isEmpty()) {
         throw new RotationException("the " + what + " value has no " + member);
       }
     }
-    if (!node.path("jdbcUrl").asText().startsWith("jdbc:h2:")) {
-      throw new RotationException("the " + what + " value's jdbcUrl is not an H2 URL (jdbc:h2:…)");
+    String path;
+    if (node.path("path").isTextual()) {
+      path = node.path("path").asText();
+    } else if (node.path("jdbcUrl").isTextual()) {
+      Matcher m = URL.matcher(node.path("jdbcUrl").asText());
+      if (!m.matches()) {
+        throw new RotationException("the " + what + " value's jdbcUrl is not jdbc:h2:file:/ABSOLUTE/PATH (at most "
+            + "with ;AUTO_SERVER=TRUE); rotators never take settings such as INIT from a secret: give path instead");
+      }
+      path = m.group(1);
+    } else {
+      throw new RotationException("the " + what + " value has no path (the H2 database file, without .mv.db)");
     }
-    return new Login(node.path("jdbcUrl").asText(), node.path("username").asText(), node.path("password").asText());
+    return new Login(file(path, what), DatabaseCredentials.checkedUser(node.path("username").asText(), what),
+        node.path("password").asText());
+  }
+
+  private static Path file(String path, String what) throws RotationException {
+    Path file;
+    try {
+      file = path.chars().anyMatch(c -> c < 0x20 || c == ';') ? null : Path.of(path);
+    } catch (InvalidPathException e) {
+      file = null;
+    }
+    if (file == null || !file.isAbsolute() || !file.normalize().equals(file) || !file.toString().equals(path)) {
+      throw new RotationException("the " + what + " value's H2 path is not a plain absolute path (no ';', '..' or "
+          + "control characters)");
+    }
+    return file;
   }
 
   @Override
@@ -62,11 +94,9 @@ final class H2Rotator implements Rotator.BuiltIn {
   @Override
   public void set(RotationContext context) throws RotationException {
     Login pending = parse(context.pending(), "pending");
-    if (logsIn(pending)) {
-      return; // done before a crash
-    }
     Login current = parse(context.current(), "current");
-    try (Connection c = loginWithCurrentOrPrevious(context, current)) {
+    PasswordCheck.require((user, password) -> connect(current.file(), user, password), pending.username());
+    try (Connection c = firstThatLogsIn(context, current, pending)) {
       changePassword(c, pending.username(), pending.password());
     } catch (SQLException e) {
       throw new RotationException("setSecret: could not set the new password of " + pending.username() + " in H2: "
@@ -77,7 +107,7 @@ final class H2Rotator implements Rotator.BuiltIn {
   @Override
   public void test(RotationContext context) throws RotationException {
     Login pending = parse(context.pending(), "pending");
-    try (Connection c = DriverManager.getConnection(pending.url(), pending.username(), pending.password());
+    try (Connection c = connect(pending.file(), pending.username(), pending.password());
          Statement s = c.createStatement()) {
       s.executeQuery("SELECT 1").close();
     } catch (SQLException e) {
@@ -93,10 +123,8 @@ final class H2Rotator implements Rotator.BuiltIn {
     }
     Login current = parse(context.current(), "current");
     Login pending = parse(context.pending(), "pending");
-    if (logsIn(current)) {
-      return;
-    }
-    try (Connection c = DriverManager.getConnection(pending.url(), pending.username(), pending.password())) {
+    PasswordCheck.require((user, password) -> connect(current.file(), user, password), current.username());
+    try (Connection c = firstThatLogsIn(context, current, pending)) {
       changePassword(c, current.username(), current.password());
     } catch (SQLException e) {
       throw new RotationException("could not put the current password of " + current.username() + " back: "
@@ -113,24 +141,47 @@ final class H2Rotator implements Rotator.BuiltIn {
     }
   }
 
-  private static Connection loginWithCurrentOrPrevious(RotationContext context, Login current)
+  /** Logged in as itself with the current password, the pending one (set ran before a crash) or the previous one. */
+  private Connection firstThatLogsIn(RotationContext context, Login current, Login pending)
       throws RotationException, SQLException {
+    SQLException first;
     try {
-      return DriverManager.getConnection(current.url(), current.username(), current.password());
+      return connect(current.file(), current.username(), current.password());
+    } catch (SQLException e) {
+      first = e;
+    }
+    try {
+      return connect(current.file(), pending.username(), pending.password());
     } catch (SQLException e) {
       if (context.previous() == null) {
-        throw e;
+        throw first;
       }
-      Login previous = parse(context.previous(), "previous");
-      return DriverManager.getConnection(current.url(), previous.username(), previous.password());
+    }
+    Login previous = parse(context.previous(), "previous");
+    try {
+      return connect(current.file(), previous.username(), previous.password());
+    } catch (SQLException e) {
+      throw first;
     }
   }
 
-  private static boolean logsIn(Login login) {
-    try (Connection c = DriverManager.getConnection(login.url(), login.username(), login.password())) {
-      return c.isValid(5);
-    } catch (SQLException e) {
-      return false;
+  /** Where the file's directory really is, through any symbolic link; the path itself where it does not exist. */
+  private static Path realParent(Path file) {
+    try {
+      return file.getParent().toRealPath().resolve(file.getFileName());
+    } catch (java.io.IOException | RuntimeException e) {
+      return file;
     }
+  }
+
+  private Connection connect(Path file, String user, String password) throws SQLException, RotationException {
+    if (file.startsWith(dataDir) || realParent(file).startsWith(dataDir)) {
+      throw new RotationException("the H2 path " + file + " lies in the sidecar's data directory, which no rotator "
+          + "may open");
+    }
+    if (!targets.allowsH2(file)) {
+      throw new RotationException(targets.refusal("h2:" + file));
+    }
+    return DriverManager.getConnection("jdbc:h2:file:" + file + ";AUTO_SERVER=TRUE;IFEXISTS=TRUE", user, password);
   }
 }

@@ -1,30 +1,40 @@
 package dev.stowaway.sidecar.rotation;
 
+import dev.stowaway.sidecar.config.Destinations;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import org.mariadb.jdbc.Configuration;
+import org.mariadb.jdbc.Driver;
 
 /**
  * MariaDB and MySQL. Single user: the user changes its own password ({@code SET PASSWORD}, which
  * needs no privilege, unlike {@code ALTER USER}), logged in with the current one. Alternating users: the master user creates
  * {@code user_clone} at the same host with the grants of {@code user}, then sets the password of
- * whichever of the two is not current. The driver quotes every value (client-side prepared
- * statements), so no password is ever pasted into SQL text.
+ * whichever of the two is not current.
+ *
+ * <p>MariaDB writes statements to its general log as they are, password literals included, so
+ * passwords go to the server only as {@code mysql_native_password} hashes computed here
+ * ({@code SET PASSWORD = '*…'}, {@code IDENTIFIED BY PASSWORD '*…'}). Users of another
+ * authentication plugin are not supported. Each set and undo first proves that the server refuses
+ * a wrong password, and then always applies its change.
  */
 final class MariaDbRotator implements Rotator.BuiltIn {
 
   private final boolean alternating;
   private final DatabasePasswords passwords;
+  private final Destinations targets;
+  private final String scheme;
 
-  MariaDbRotator(boolean alternating, DatabasePasswords passwords) {
+  MariaDbRotator(boolean alternating, DatabasePasswords passwords, Destinations targets, String scheme) {
     this.alternating = alternating;
     this.passwords = passwords;
+    this.targets = targets;
+    this.scheme = scheme;
   }
 
   @Override
@@ -40,35 +50,35 @@ final class MariaDbRotator implements Rotator.BuiltIn {
   @Override
   public void set(RotationContext context) throws RotationException {
     DatabaseCredentials pending = DatabaseCredentials.parse(context.pending(), "pending", 3306);
-    if (logsIn(pending)) {
-      return; // done before a crash: nothing to do again
-    }
     DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 3306);
     if (!alternating) {
-      try (Connection c = loginWithCurrentOrPrevious(context, current);
-           PreparedStatement s = c.prepareStatement("SET PASSWORD = PASSWORD(?)")) {
-        s.setString(1, pending.password());
-        s.execute();
+      PasswordCheck.require((user, password) -> connect(current, user, password), pending.username());
+      try (Connection c = firstThatLogsIn(context, current, pending)) {
+        setOwnPassword(c, pending.password());
       } catch (SQLException e) {
         throw new RotationException("setSecret: could not set the new password of " + pending.username() + " in MariaDB: "
             + context.scrub(e.getMessage()));
       }
       return;
     }
-    DatabaseCredentials master = DatabaseCredentials.parse(context.secretValue().apply(current.masterArn()),
-        "master secret's", 3306);
+    DatabaseCredentials master = MasterSecret.read(context, current, 3306);
     String base = Clones.base(pending.username());
+    PasswordCheck.require((user, password) -> connect(master, user, password), master.username());
+    PasswordCheck.require((user, password) -> connect(master, user, password), base);
     try (Connection c = connect(master, master.username(), master.password())) {
       String host = hostOf(c, base);
       if (host == null) {
         throw new RotationException("setSecret: MariaDB has no user " + base + " to alternate with");
       }
-      try (PreparedStatement create = c.prepareStatement("CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?");
-           PreparedStatement alter = c.prepareStatement("ALTER USER ?@? IDENTIFIED BY ?")) {
+      MasterSecret.refuseToChange(pending.username(), master, privileged(c, base, host)
+          || privileged(c, pending.username(), host));
+      String hash = NativePasswordHash.of(pending.password());
+      try (PreparedStatement create = c.prepareStatement("CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY PASSWORD ?");
+           PreparedStatement alter = c.prepareStatement("ALTER USER ?@? IDENTIFIED BY PASSWORD ?")) {
         for (PreparedStatement s : List.of(create, alter)) {
           s.setString(1, pending.username());
           s.setString(2, host);
-          s.setString(3, pending.password());
+          s.setString(3, hash);
           s.execute();
         }
       }
@@ -101,34 +111,27 @@ final class MariaDbRotator implements Rotator.BuiltIn {
     }
     DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 3306);
     DatabaseCredentials pending = DatabaseCredentials.parse(context.pending(), "pending", 3306);
-    if (logsIn(current)) {
-      return;
-    }
-    try (Connection c = connect(pending, pending.username(), pending.password());
-         PreparedStatement s = c.prepareStatement("SET PASSWORD = PASSWORD(?)")) {
-      s.setString(1, current.password());
-      s.execute();
+    PasswordCheck.require((user, password) -> connect(current, user, password), current.username());
+    try (Connection c = firstThatLogsIn(context, current, pending)) {
+      setOwnPassword(c, current.password());
     } catch (SQLException e) {
       throw new RotationException("could not put the current password of " + current.username() + " back: "
           + context.scrub(e.getMessage()));
     }
   }
 
+  private static void setOwnPassword(Connection c, String password) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SET PASSWORD = ?")) {
+      s.setString(1, NativePasswordHash.of(password));
+      s.execute();
+    }
+  }
+
   /** The clone gets what the user has: each of its grants, re-issued to the clone. */
   private static void copyGrants(Connection c, String from, String to, String host) throws SQLException {
-    List<String> grants = new ArrayList<>();
-    try (PreparedStatement s = c.prepareStatement("SHOW GRANTS FOR ?@?")) {
-      s.setString(1, from);
-      s.setString(2, host);
-      try (ResultSet r = s.executeQuery()) {
-        while (r.next()) {
-          grants.add(r.getString(1));
-        }
-      }
-    }
     String grantee = "`" + from.replace("`", "``") + "`@`" + host.replace("`", "``") + "`";
     String clone = "`" + to.replace("`", "``") + "`@`" + host.replace("`", "``") + "`";
-    for (String grant : grants) {
+    for (String grant : grants(c, from, host)) {
       int identified = grant.indexOf(" IDENTIFIED BY");
       String statement = (identified < 0 ? grant : grant.substring(0, identified)).replace(" TO " + grantee,
           " TO " + clone);
@@ -140,6 +143,35 @@ final class MariaDbRotator implements Rotator.BuiltIn {
     }
   }
 
+  private static List<String> grants(Connection c, String user, String host) throws SQLException {
+    List<String> grants = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement("SHOW GRANTS FOR ?@?")) {
+      s.setString(1, user);
+      s.setString(2, host);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          grants.add(r.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      if (e.getErrorCode() == 1141) { // no such grant: the user does not exist (yet)
+        return grants;
+      }
+      throw e;
+    }
+    return grants;
+  }
+
+  /** Global privileges or the right to grant: an administrator, not an application user. */
+  private static boolean privileged(Connection c, String user, String host) throws SQLException {
+    for (String grant : grants(c, user, host)) {
+      if (grant.contains(" WITH GRANT OPTION") || grant.contains(" ON *.* ") && !grant.startsWith("GRANT USAGE ON *.* ")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static String hostOf(Connection c, String user) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT Host FROM mysql.user WHERE User = ? ORDER BY Host")) {
       s.setString(1, user);
@@ -149,34 +181,46 @@ final class MariaDbRotator implements Rotator.BuiltIn {
     }
   }
 
-  private Connection loginWithCurrentOrPrevious(RotationContext context, DatabaseCredentials current)
-      throws RotationException, SQLException {
+  /** Logged in as itself with the current password, the pending one (set ran before a crash) or the previous one. */
+  private Connection firstThatLogsIn(RotationContext context, DatabaseCredentials current,
+      DatabaseCredentials pending) throws RotationException, SQLException {
+    SQLException first;
     try {
       return connect(current, current.username(), current.password());
     } catch (SQLException e) {
-      if (context.previous() == null) {
-        throw e;
-      }
-      DatabaseCredentials previous = DatabaseCredentials.parse(context.previous(), "previous", 3306);
-      return connect(current, previous.username(), previous.password());
+      first = e;
     }
-  }
-
-  private static boolean logsIn(DatabaseCredentials credentials) {
-    try (Connection c = connect(credentials, credentials.username(), credentials.password())) {
-      return c.isValid(5);
+    try {
+      return connect(current, pending.username(), pending.password());
     } catch (SQLException e) {
-      return false;
+      if (context.previous() == null) {
+        throw first;
+      }
+    }
+    DatabaseCredentials previous = DatabaseCredentials.parse(context.previous(), "previous", 3306);
+    try {
+      return connect(current, previous.username(), previous.password());
+    } catch (SQLException e) {
+      throw first;
     }
   }
 
-  static Connection connect(DatabaseCredentials at, String user, String password) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", user);
-    p.setProperty("password", password);
-    p.setProperty("connectTimeout", "5000");
-    p.setProperty("socketTimeout", "30000");
-    return DriverManager.getConnection("jdbc:mariadb://" + at.host() + ":" + at.port() + "/"
-        + (at.dbname() == null ? "" : at.dbname()), p);
+  /**
+   * Through the driver's Configuration builder, field by field; local infile stays off. (A built
+   * Configuration lacks what the driver needs to connect in 3.5, so it is read back from the URL
+   * the builder makes, which carries no credentials.)
+   */
+  private Connection connect(DatabaseCredentials at, String user, String password)
+      throws SQLException, RotationException {
+    if (!targets.allows(scheme, at.host(), at.port(), null)) {
+      throw new RotationException(targets.refusal(at.target(scheme)));
+    }
+    Configuration.Builder where = new Configuration.Builder().addHost(at.host(), at.port()).connectTimeout(5000)
+        .socketTimeout(30000).allowLocalInfile(false);
+    if (at.dbname() != null) {
+      where.database(at.dbname());
+    }
+    return Driver.connect(Configuration.parse(where.build().initialUrl()).toBuilder().user(user).password(password)
+        .build());
   }
 }

@@ -1,12 +1,15 @@
 package dev.stowaway.sidecar.rotation;
 
+import dev.stowaway.sidecar.config.Destinations;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
+import java.util.Arrays;
+import org.postgresql.PGConnection;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.postgresql.util.PasswordUtil;
 
 /**
  * PostgreSQL. Single user: the role changes its own password ({@code ALTER ROLE}), logged in with
@@ -14,15 +17,22 @@ import java.util.Properties;
  * sets the password of the other of {@code user} and {@code user_clone}, creating the clone as a
  * member of {@code user} the first time, so sessions holding the previous credentials keep working
  * for a whole rotation period.
+ *
+ * <p>Passwords reach the server only as SCRAM-SHA-256 verifiers computed here, so
+ * {@code log_statement} and {@code pg_stat_statements} never see one. Each set and undo first
+ * proves that the server refuses a wrong password, and then always applies its change.
  */
 final class PostgresRotator implements Rotator.BuiltIn {
 
+  private static final String SCHEME = "postgresql";
   private final boolean alternating;
   private final DatabasePasswords passwords;
+  private final Destinations targets;
 
-  PostgresRotator(boolean alternating, DatabasePasswords passwords) {
+  PostgresRotator(boolean alternating, DatabasePasswords passwords, Destinations targets) {
     this.alternating = alternating;
     this.passwords = passwords;
+    this.targets = targets;
   }
 
   @Override
@@ -38,31 +48,27 @@ final class PostgresRotator implements Rotator.BuiltIn {
   @Override
   public void set(RotationContext context) throws RotationException {
     DatabaseCredentials pending = DatabaseCredentials.parse(context.pending(), "pending", 5432);
-    if (logsIn(pending)) {
-      return; // done before a crash: nothing to do again
-    }
+    DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 5432);
     if (!alternating) {
-      try (Connection c = loginWithCurrentOrPrevious(context)) {
-        alter(c, "ALTER ROLE %I WITH PASSWORD %L", pending.username(), pending.password());
+      PasswordCheck.require((user, password) -> connect(current, user, password), pending.username());
+      try (Connection c = firstThatLogsIn(context, current, pending)) {
+        setPassword(c, pending.username(), pending.password());
       } catch (SQLException e) {
-        throw new RotationException("setSecret: could not set the new password of " + pending.username() + " in PostgreSQL: "
-            + context.scrub(e.getMessage()));
+        throw new RotationException("setSecret: could not set the new password of " + pending.username()
+            + " in PostgreSQL: " + context.scrub(e.getMessage()));
       }
       return;
     }
-    DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 5432);
-    DatabaseCredentials master = DatabaseCredentials.parse(context.secretValue().apply(current.masterArn()),
-        "master secret's", 5432);
+    DatabaseCredentials master = MasterSecret.read(context, current, 5432);
+    PasswordCheck.require((user, password) -> connect(master, user, password), master.username());
+    PasswordCheck.require((user, password) -> connect(master, user, password), Clones.base(pending.username()));
     try (Connection c = connect(master, master.username(), master.password())) {
+      MasterSecret.refuseToChange(pending.username(), master, privileged(c, pending.username())
+          || privileged(c, Clones.base(pending.username())));
       if (roleExists(c, pending.username())) {
-        alter(c, "ALTER ROLE %I WITH PASSWORD %L", pending.username(), pending.password());
+        setPassword(c, pending.username(), pending.password());
       } else {
-        alter(c, "CREATE ROLE %I WITH LOGIN PASSWORD %L", pending.username(), pending.password());
-        try (PreparedStatement grant = c.prepareStatement("SELECT format('GRANT %I TO %I', ?, ?)")) {
-          grant.setString(1, Clones.base(pending.username()));
-          grant.setString(2, pending.username());
-          execute(c, grant);
-        }
+        createClone(c, pending.username(), pending.password());
       }
     } catch (SQLException e) {
       throw new RotationException("setSecret: could not set the password of " + pending.username() + " in PostgreSQL"
@@ -90,35 +96,68 @@ final class PostgresRotator implements Rotator.BuiltIn {
     }
     DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 5432);
     DatabaseCredentials pending = DatabaseCredentials.parse(context.pending(), "pending", 5432);
-    if (logsIn(current)) {
-      return;
-    }
-    try (Connection c = connect(pending, pending.username(), pending.password())) {
-      alter(c, "ALTER ROLE %I WITH PASSWORD %L", current.username(), current.password());
+    PasswordCheck.require((user, password) -> connect(current, user, password), current.username());
+    try (Connection c = firstThatLogsIn(context, current, pending)) {
+      setPassword(c, current.username(), current.password());
     } catch (SQLException e) {
       throw new RotationException("could not put the current password of " + current.username() + " back: "
           + context.scrub(e.getMessage()));
     }
   }
 
-  private Connection loginWithCurrentOrPrevious(RotationContext context) throws RotationException, SQLException {
-    DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 5432);
+  /**
+   * The role logged in as itself: with the current password, or the pending one if setSecret ran
+   * before a crash (or before a failed test), or the previous one an operator may have restored.
+   */
+  private Connection firstThatLogsIn(RotationContext context, DatabaseCredentials current,
+      DatabaseCredentials pending) throws RotationException, SQLException {
+    SQLException first;
     try {
       return connect(current, current.username(), current.password());
     } catch (SQLException e) {
+      first = e;
+    }
+    try {
+      return connect(current, pending.username(), pending.password());
+    } catch (SQLException e) {
       if (context.previous() == null) {
-        throw e;
+        throw first;
       }
-      DatabaseCredentials previous = DatabaseCredentials.parse(context.previous(), "previous", 5432);
+    }
+    DatabaseCredentials previous = DatabaseCredentials.parse(context.previous(), "previous", 5432);
+    try {
       return connect(current, previous.username(), previous.password());
+    } catch (SQLException e) {
+      throw first;
     }
   }
 
-  private static boolean logsIn(DatabaseCredentials credentials) {
-    try (Connection c = connect(credentials, credentials.username(), credentials.password())) {
-      return c.isValid(5);
-    } catch (SQLException e) {
-      return false;
+  /** pgjdbc's own password API: the verifier is computed here and only it is sent. */
+  private static void setPassword(Connection c, String role, String password) throws SQLException {
+    char[] chars = password.toCharArray();
+    try {
+      c.unwrap(PGConnection.class).alterUserPassword(role, chars, "scram-sha-256");
+    } finally {
+      Arrays.fill(chars, '\0');
+    }
+  }
+
+  private static void createClone(Connection c, String clone, String password) throws SQLException {
+    char[] chars = password.toCharArray();
+    String verifier;
+    try {
+      verifier = PasswordUtil.encodeScramSha256(chars);
+    } finally {
+      Arrays.fill(chars, '\0');
+    }
+    try (PreparedStatement create = c.prepareStatement("SELECT format('CREATE ROLE %I WITH LOGIN PASSWORD %L', ?, ?)");
+         PreparedStatement grant = c.prepareStatement("SELECT format('GRANT %I TO %I', ?, ?)")) {
+      create.setString(1, clone);
+      create.setString(2, verifier);
+      execute(c, create);
+      grant.setString(1, Clones.base(clone));
+      grant.setString(2, clone);
+      execute(c, grant);
     }
   }
 
@@ -131,16 +170,18 @@ final class PostgresRotator implements Rotator.BuiltIn {
     }
   }
 
-  /** Quotes the role and the password on the server ({@code format} with %I and %L), then runs it. */
-  private static void alter(Connection c, String template, String role, String password) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT format(?, ?, ?)")) {
-      s.setString(1, template);
-      s.setString(2, role);
-      s.setString(3, password);
-      execute(c, s);
+  /** A role whose password must never be handed to an application secret by the master user. */
+  private static boolean privileged(Connection c, String role) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT rolsuper OR rolcreaterole OR rolreplication OR rolbypassrls "
+        + "FROM pg_roles WHERE rolname = ?")) {
+      s.setString(1, role);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() && r.getBoolean(1);
+      }
     }
   }
 
+  /** Runs the statement that {@code format} quoted on the server (%I, %L). */
   private static void execute(Connection c, PreparedStatement formatted) throws SQLException {
     String sql;
     try (ResultSet r = formatted.executeQuery()) {
@@ -152,14 +193,19 @@ final class PostgresRotator implements Rotator.BuiltIn {
     }
   }
 
-  static Connection connect(DatabaseCredentials at, String user, String password) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", user);
-    p.setProperty("password", password);
-    p.setProperty("connectTimeout", "5");
-    p.setProperty("socketTimeout", "30");
-    p.setProperty("ApplicationName", "stowaway-rotation");
-    return DriverManager.getConnection("jdbc:postgresql://" + at.host() + ":" + at.port() + "/"
-        + (at.dbname() == null ? "postgres" : at.dbname()), p);
+  /** Through pgjdbc's DataSource, field by field: no URL text from the secret, no other driver property. */
+  private Connection connect(DatabaseCredentials at, String user, String password)
+      throws SQLException, RotationException {
+    if (!targets.allows(SCHEME, at.host(), at.port(), null)) {
+      throw new RotationException(targets.refusal(at.target(SCHEME)));
+    }
+    PGSimpleDataSource source = new PGSimpleDataSource();
+    source.setServerNames(new String[] {at.host().contains(":") ? "[" + at.host() + "]" : at.host()});
+    source.setPortNumbers(new int[] {at.port()});
+    source.setDatabaseName(at.dbname() == null ? "postgres" : at.dbname());
+    source.setConnectTimeout(5);
+    source.setSocketTimeout(30);
+    source.setApplicationName("stowaway-rotation");
+    return source.getConnection(user, password);
   }
 }

@@ -1,5 +1,6 @@
 package dev.stowaway.sidecar.rotation;
 
+import dev.stowaway.sidecar.config.Destinations;
 import dev.stowaway.vault.VaultException;
 import dev.stowaway.vault.secrets.PasswordGenerator;
 import java.io.IOException;
@@ -27,13 +28,19 @@ public final class Rotators {
   private static final Pattern ARN = Pattern.compile("arn:aws:lambda:[a-z0-9-]*:\\d{0,12}:function:([A-Za-z0-9_-]{1,64})");
   private static final Pattern LOCAL = Pattern.compile("stowaway-(webhook|exec)-([A-Za-z0-9_-]{1,48})");
 
+  private final Path dataDir;
   private final Path dir;
   private final PasswordGenerator passwords;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final Destinations targets;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+      .followRedirects(HttpClient.Redirect.NEVER).build();
 
-  public Rotators(Path dataDir, PasswordGenerator passwords) {
+  /** {@code targets}: rotation-targets, where rotators may connect (databases, webhooks). */
+  public Rotators(Path dataDir, PasswordGenerator passwords, Destinations targets) {
+    this.dataDir = dataDir;
     this.dir = dataDir.resolve("rotators");
     this.passwords = passwords;
+    this.targets = targets;
   }
 
   /** Refuses, as RotateSecret's InvalidParameterException, an ARN that names no rotator. */
@@ -60,15 +67,19 @@ public final class Rotators {
       case "stowaway-random-password":
         return new RandomPasswordRotator(passwords);
       case "stowaway-postgresql-single-user":
-        return new PostgresRotator(false, database);
+        return new PostgresRotator(false, database, targets);
       case "stowaway-postgresql-alternating-users":
-        return new PostgresRotator(true, database);
-      case "stowaway-mariadb-single-user", "stowaway-mysql-single-user":
-        return new MariaDbRotator(false, database);
-      case "stowaway-mariadb-alternating-users", "stowaway-mysql-alternating-users":
-        return new MariaDbRotator(true, database);
+        return new PostgresRotator(true, database, targets);
+      case "stowaway-mariadb-single-user":
+        return new MariaDbRotator(false, database, targets, "mariadb");
+      case "stowaway-mysql-single-user":
+        return new MariaDbRotator(false, database, targets, "mysql");
+      case "stowaway-mariadb-alternating-users":
+        return new MariaDbRotator(true, database, targets, "mariadb");
+      case "stowaway-mysql-alternating-users":
+        return new MariaDbRotator(true, database, targets, "mysql");
       case "stowaway-h2-single-user":
-        return new H2Rotator(database);
+        return new H2Rotator(database, targets, dataDir);
       default:
         break;
     }
@@ -81,8 +92,11 @@ public final class Rotators {
     }
     Path urlFile = dir.resolve(local.group(2) + ".url");
     try {
-      String url = Files.readString(urlFile, StandardCharsets.UTF_8).strip();
-      return new ExternalRotators.Webhook(URI.create(url), http, Duration.ofSeconds(30));
+      URI url = URI.create(Files.readString(urlFile, StandardCharsets.UTF_8).strip());
+      if (!targets.allowsUrl(url)) {
+        throw new RotationException("the webhook rotator " + name + ": " + targets.refusal(url.toString()));
+      }
+      return new ExternalRotators.Webhook(url, http, Duration.ofSeconds(30));
     } catch (IOException | IllegalArgumentException e) {
       throw new RotationException("the webhook rotator " + name + " needs its URL in " + urlFile + ": " + e.getMessage());
     }

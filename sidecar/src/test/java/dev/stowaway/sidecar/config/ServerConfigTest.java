@@ -97,8 +97,9 @@ class ServerConfigTest {
     Path yaml = file("typo.yaml", "prot: 9001\n");
     ConfigException e = assertThrows(ConfigException.class,
         () -> ServerConfig.parse(new String[] {"--config", yaml.toString()}, Map.of()));
-    assertEquals(yaml + ": unknown setting 'prot' (settings: data-dir, bind, port, region, account, store, store-url, "
-        + "store-credentials-file, agent-token, agent-token-user, log-format, access-log, rotation-lease-seconds, probe-port, probe-bind)", e.getMessage());
+    assertEquals(yaml + ": unknown setting 'prot' (settings: " + String.join(", ", ServerConfig.SETTINGS.keySet())
+        + ")", e.getMessage());
+    assertTrue(e.getMessage().contains("(settings: data-dir, bind, port, "), e.getMessage());
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.stowaway.sidecar.testing.ByteSearch;
 import dev.stowaway.sidecar.testing.RunningSidecar;
 import dev.stowaway.sidecar.testing.ScramPostgres;
 import dev.stowaway.sidecar.testing.ScratchMariaDb;
+import dev.stowaway.sidecar.testing.ScratchPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -162,6 +163,114 @@ class DatabaseRotationIT {
         "the failed password is not in the audit trail");
   }
 
+  @Test
+  void postgresPasswordsReachTheServerOnlyAsScramVerifiers() throws Exception {
+    String single = role();
+    String alternating = role();
+    postgres.createRole(single, "before-1");
+    postgres.createRole(alternating, "before-2");
+    String master = sm.createSecret(r -> r.name("pg/master").secretString(postgresSecret("postgres",
+        postgres.superuserPassword(), null))).arn();
+    sm.createSecret(r -> r.name("pg/single").secretString(postgresSecret(single, "before-1", null)));
+    sm.createSecret(r -> r.name("pg/app").secretString(postgresSecret(alternating, "before-2", master)));
+    rotate("pg/single", "stowaway-postgresql-single-user");
+    rotate("pg/app", "stowaway-postgresql-alternating-users");
+
+    String singlePassword = stage("pg/single", "AWSCURRENT").path("password").asText();
+    String clonePassword = stage("pg/app", "AWSCURRENT").path("password").asText();
+    assertTrue(postgres.logsIn(single, singlePassword) && postgres.logsIn(alternating + "_clone", clonePassword));
+    String log = postgres.log();
+    assertTrue(log.contains("ALTER USER \"" + single + "\" PASSWORD 'SCRAM-SHA-256$"), "the server logged statements");
+    assertFalse(log.contains(singlePassword), "ALTER ROLE's password is not in the server's statement log");
+    assertFalse(log.contains(clonePassword), "CREATE ROLE's password is not in the server's statement log");
+    assertTrue(postgres.storedPassword(alternating + "_clone").startsWith("SCRAM-SHA-256$4096:"));
+  }
+
+  @Test
+  void aDatabaseThatTrustsEveryLoginIsNotRotated() throws Exception {
+    String user = role();
+    // The machine's own PostgreSQL trusts every login from 127.0.0.1: a login proves nothing there.
+    try (ScratchPostgres trusting = ScratchPostgres.create()) {
+      trusting.execute("CREATE ROLE " + user + " LOGIN PASSWORD 'before-1'");
+      try {
+        String stored = trustingStoredPassword(trusting, user);
+        sm.createSecret(r -> r.name("pg/trusting").secretString("{\"engine\":\"postgres\",\"host\":\"127.0.0.1\","
+            + "\"port\":5432,\"username\":\"" + user + "\",\"password\":\"before-1\",\"dbname\":\"postgres\"}"));
+        rotate("pg/trusting", "stowaway-postgresql-single-user");
+
+        assertEquals(List.of("RotationStarted", "RotationFailed"), serviceEvents());
+        assertEquals("this database accepts any password for " + user + " (trust authentication); rotating would "
+            + "prove nothing", failureReason());
+        assertEquals("before-1", stage("pg/trusting", "AWSCURRENT").path("password").asText());
+        assertEquals(stored, trustingStoredPassword(trusting, user), "the role's password was not touched");
+      } finally {
+        trusting.execute("DROP ROLE IF EXISTS " + user);
+      }
+    }
+  }
+
+  private static String trustingStoredPassword(ScratchPostgres db, String role) throws SQLException {
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
+         java.sql.PreparedStatement s = c.prepareStatement("SELECT rolpassword FROM pg_authid WHERE rolname = ?")) {
+      s.setString(1, role);
+      try (java.sql.ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getString(1);
+      }
+    }
+  }
+
+  private String failureReason() {
+    return AuditRecords.in(dataDir).stream().filter(r -> r.path("eventName").asText().equals("RotationFailed"))
+        .findFirst().orElseThrow().path("serviceEventDetails").path("reason").asText();
+  }
+
+  @Test
+  void theAlternatingStrategyNeverSetsTheSuperusersPassword() throws Exception {
+    String master = sm.createSecret(r -> r.name("pg/master").secretString(postgresSecret("postgres",
+        postgres.superuserPassword(), null))).arn();
+    // Whoever may put app/db's value names the user: postgres_clone makes the other user postgres.
+    sm.createSecret(r -> r.name("pg/app").secretString(postgresSecret("postgres_clone", "anything", master)));
+    rotate("pg/app", "stowaway-postgresql-alternating-users");
+
+    assertEquals("setSecret: refusing to set the password of postgres as postgres: it is the master user or an "
+        + "administrative user; the alternating strategy rotates only application users", failureReason());
+    assertTrue(postgres.logsIn("postgres", postgres.superuserPassword()), "the superuser's password is unchanged");
+  }
+
+  @Test
+  void theAlternatingStrategyNeverSetsAnAdministrativeRolesPassword() throws Exception {
+    String admin = role();
+    postgres.execute("CREATE ROLE " + admin + " LOGIN CREATEROLE PASSWORD 'admin-pw-1'");
+    String master = sm.createSecret(r -> r.name("pg/master").secretString(postgresSecret("postgres",
+        postgres.superuserPassword(), null))).arn();
+    sm.createSecret(r -> r.name("pg/app").secretString(postgresSecret(admin + "_clone", "anything", master)));
+    rotate("pg/app", "stowaway-postgresql-alternating-users");
+
+    assertEquals("setSecret: refusing to set the password of " + admin + " as postgres: it is the master user or an "
+        + "administrative user; the alternating strategy rotates only application users", failureReason());
+    assertTrue(postgres.logsIn(admin, "admin-pw-1"));
+  }
+
+  @Test
+  void driverPropertiesInTheSecretNeverReachTheDriver() throws Exception {
+    String user = role();
+    postgres.createRole(user, "before-1");
+    String value = json.readTree(postgresSecret(user, "before-1", null)).deepCopy() instanceof
+        com.fasterxml.jackson.databind.node.ObjectNode node ? node.put("socketFactory", MarkerSocketFactory.class
+        .getName()).put("sslfactory", MarkerSocketFactory.class.getName()).put("loggerFile", dataDir.resolve("pg.log")
+        .toString()).put("loggerLevel", "TRACE").toString() : null;
+    sm.createSecret(r -> r.name("pg/single").secretString(value));
+    rotate("pg/single", "stowaway-postgresql-single-user");
+
+    assertEquals(List.of("RotationStarted", "RotationSucceeded"), serviceEvents());
+    assertFalse(MarkerSocketFactory.made, "no socket factory the secret named was made");
+    assertFalse(java.nio.file.Files.exists(dataDir.resolve("pg.log")), "no driver log file the secret named");
+    JsonNode current = stage("pg/single", "AWSCURRENT");
+    assertEquals(MarkerSocketFactory.class.getName(), current.path("socketFactory").asText(),
+        "the application's members are kept as they were");
+  }
+
   private static String mariaDbSecret(String user, String password, String masterArn) {
     return "{\"engine\":\"mariadb\",\"host\":\"127.0.0.1\",\"port\":3306,\"username\":\"" + user + "\",\"password\":\""
         + password + "\",\"dbname\":\"test\"" + (masterArn == null ? "" : ",\"masterarn\":\"" + masterArn + "\"") + "}";
@@ -217,6 +326,65 @@ class DatabaseRotationIT {
       asRoot("DROP USER IF EXISTS '" + master + "'@'%'");
       asRoot("DROP USER IF EXISTS '" + db.user() + "_clone'@'%'");
       db.close();
+    }
+  }
+
+  @Test
+  void mariaDbPasswordsReachTheServerOnlyAsHashes() throws Exception {
+    try (ScratchMariaDb db = ScratchMariaDb.createUser("before-1")) {
+      sm.createSecret(r -> r.name("maria/single").secretString(mariaDbSecret(db.user(), "before-1", null)));
+      String logged;
+      String output;
+      try (Connection c = ScratchMariaDb.root(); Statement s = c.createStatement();
+           java.sql.ResultSet r = s.executeQuery("SELECT @@global.general_log, @@global.log_output")) {
+        r.next();
+        logged = r.getString(1);
+        output = r.getString(2);
+      }
+      asRoot("SET GLOBAL log_output = 'TABLE'");
+      asRoot("SET GLOBAL general_log = 1");
+      String password;
+      List<String> statements = new java.util.ArrayList<>();
+      try {
+        rotate("maria/single", "stowaway-mariadb-single-user");
+        password = stage("maria/single", "AWSCURRENT").path("password").asText();
+      } finally {
+        asRoot("SET GLOBAL general_log = " + logged);
+        asRoot("SET GLOBAL log_output = '" + output + "'");
+        try (Connection c = ScratchMariaDb.root(); Statement s = c.createStatement();
+             java.sql.ResultSet r = s.executeQuery("SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log")) {
+          while (r.next()) {
+            statements.add(r.getString(1));
+          }
+        }
+        asRoot("TRUNCATE mysql.general_log");
+      }
+      assertTrue(mariaDbLogsIn(db.user(), password), "the new password logs in");
+      assertTrue(statements.stream().anyMatch(st -> st.startsWith("SET PASSWORD = '*")), statements.toString());
+      assertFalse(statements.stream().anyMatch(st -> st.contains(password)), "the password is not in the general log");
+    }
+  }
+
+  @Test
+  void mariaDbAlternatingStrategyNeverSetsAnAdministratorsPassword() throws Exception {
+    String master = "stw_master_" + UUID.randomUUID().toString().substring(0, 8);
+    String admin = "stw_admin_" + UUID.randomUUID().toString().substring(0, 8);
+    try {
+      asRoot("CREATE USER '" + master + "'@'%' IDENTIFIED BY 'master-pw-1'");
+      asRoot("GRANT ALL PRIVILEGES ON *.* TO '" + master + "'@'%' WITH GRANT OPTION");
+      asRoot("CREATE USER '" + admin + "'@'%' IDENTIFIED BY 'admin-pw-1'");
+      asRoot("GRANT ALL PRIVILEGES ON *.* TO '" + admin + "'@'%'");
+      String masterArn = sm.createSecret(r -> r.name("maria/master").secretString(mariaDbSecret(master, "master-pw-1",
+          null))).arn();
+      sm.createSecret(r -> r.name("maria/app").secretString(mariaDbSecret(admin + "_clone", "anything", masterArn)));
+      rotate("maria/app", "stowaway-mariadb-alternating-users");
+
+      assertEquals("setSecret: refusing to set the password of " + admin + " as " + master + ": it is the master user "
+          + "or an administrative user; the alternating strategy rotates only application users", failureReason());
+      assertTrue(mariaDbLogsIn(admin, "admin-pw-1"), "the administrator's password is unchanged");
+    } finally {
+      asRoot("DROP USER IF EXISTS '" + master + "'@'%'");
+      asRoot("DROP USER IF EXISTS '" + admin + "'@'%'");
     }
   }
 }

@@ -30,9 +30,10 @@ class H2RotationIT {
       s.execute("GRANT SELECT ON orders TO app");
     }
     ObjectMapper json = new ObjectMapper();
-    String value = json.createObjectNode().put("engine", "h2").put("jdbcUrl", url).put("username", "app")
-        .put("password", "first-pw").toString();
-    try (RunningSidecar sidecar = RunningSidecar.in(dataDir); SecretsManagerClient sm = sidecar.client()) {
+    String value = json.createObjectNode().put("engine", "h2").put("path", h2.resolve("orders").toString())
+        .put("username", "app").put("password", "first-pw").toString();
+    try (RunningSidecar sidecar = RunningSidecar.with(dataDir, "--rotation-targets", "h2:" + h2 + "/*");
+         SecretsManagerClient sm = sidecar.client()) {
       sm.createSecret(r -> r.name("demo/orders-db").secretString(value));
       sm.rotateSecret(r -> r.secretId("demo/orders-db")
           .rotationLambdaARN("arn:aws:lambda:us-east-1:123456789012:function:stowaway-h2-single-user"));

@@ -30,14 +30,17 @@ public final class RunningSidecar implements AutoCloseable {
   private final Clock clock;
   private final Sidecar.Tuning tuning;
   private final Map<String, String> env;
+  private final String[] settings;
   private Sidecar sidecar;
   private int lastPort;
 
-  private RunningSidecar(Path dataDir, Clock clock, Sidecar.Tuning tuning, Map<String, String> env) {
+  private RunningSidecar(Path dataDir, Clock clock, Sidecar.Tuning tuning, Map<String, String> env,
+      String... settings) {
     this.dataDir = dataDir;
     this.clock = clock;
     this.tuning = tuning;
     this.env = env;
+    this.settings = settings;
     this.sidecar = start();
   }
 
@@ -54,6 +57,12 @@ public final class RunningSidecar implements AutoCloseable {
     return new RunningSidecar(dataDir, clock, tuning, Map.of());
   }
 
+  /** With command-line settings, such as {@code "--rotation-targets", "h2:/tmp/x/*"}. */
+  public static RunningSidecar with(Path dataDir, String... settings) {
+    return new RunningSidecar(dataDir, Clock.systemUTC(),
+        Sidecar.Tuning.defaults().withSweepInterval(Duration.ofHours(1)), Map.of(), settings);
+  }
+
   /** On the store the {@code STOWAWAY_STORE*} variables in {@code env} name (a shared PostgreSQL database). */
   public static RunningSidecar on(Path dataDir, Map<String, String> env) {
     return new RunningSidecar(dataDir, Clock.systemUTC(),
@@ -65,8 +74,10 @@ public final class RunningSidecar implements AutoCloseable {
   }
 
   private Sidecar start(int port) {
-    ServerConfig config = ServerConfig.parse(
-        new String[] {"--data-dir", dataDir.toString(), "--port", String.valueOf(port), "--access-log", "false"}, env);
+    String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("--data-dir", dataDir.toString(),
+        "--port", String.valueOf(port), "--access-log", "false"), java.util.Arrays.stream(settings))
+        .toArray(String[]::new);
+    ServerConfig config = ServerConfig.parse(args, env);
     return Sidecar.start(config, null, clock, new SecureRandom(), tuning);
   }
 

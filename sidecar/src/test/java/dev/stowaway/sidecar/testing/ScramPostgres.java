@@ -58,7 +58,7 @@ public final class ScramPostgres implements AutoCloseable {
         "--pwfile=" + pwfile, "--no-sync", "-E", "UTF8");
     int port = freePort();
     asPostgres(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60", "-l",
-        dir.resolve("log").toString(), "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+        dir.resolve("log").toString(), "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c log_statement=all",
         "start");
     return new ScramPostgres(dir, bin, port);
   }
@@ -78,6 +78,22 @@ public final class ScramPostgres implements AutoCloseable {
       return c.isValid(5);
     } catch (SQLException e) {
       return false;
+    }
+  }
+
+  /** The server's log so far: every statement it ran ({@code log_statement=all}), with bound parameters. */
+  public String log() throws IOException {
+    return Files.readString(dir.resolve("log"), StandardCharsets.UTF_8);
+  }
+
+  /** The role's stored password as pg_authid holds it (a SCRAM verifier, never the password). */
+  public String storedPassword(String role) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url("postgres"), "postgres", SUPERUSER_PASSWORD);
+         java.sql.PreparedStatement s = c.prepareStatement("SELECT rolpassword FROM pg_authid WHERE rolname = ?")) {
+      s.setString(1, role);
+      try (java.sql.ResultSet r = s.executeQuery()) {
+        return r.next() ? r.getString(1) : null;
+      }
     }
   }
 

@@ -154,6 +154,16 @@ public final class EventRules {
 
   /** PutTargets: adds or replaces targets by id; at most {@value #MAX_TARGETS} per rule. */
   public List<FailedEntry> putTargets(String ruleName, List<EventRuleRecord.Target> targets) {
+    return putTargets(ruleName, targets, url -> null);
+  }
+
+  /**
+   * PutTargets where the operator limits webhooks: {@code webhookRefusal} says why a URL may not
+   * be called, or null if it may. Checked once the caller is authorized, so that only those who
+   * may put targets learn what the operator allows.
+   */
+  public List<FailedEntry> putTargets(String ruleName, List<EventRuleRecord.Target> targets,
+      java.util.function.UnaryOperator<String> webhookRefusal) {
     checkName(ruleName);
     authorize("events:PutTargets", ruleName);
     if (targets.isEmpty() || targets.size() > 10) {
@@ -162,6 +172,10 @@ public final class EventRules {
     }
     for (EventRuleRecord.Target target : targets) {
       checkTarget(target);
+      String refusal = target.arn().startsWith("http") ? webhookRefusal.apply(target.arn()) : null;
+      if (refusal != null) {
+        throw VaultException.validation("Target " + target.id() + ": " + refusal);
+      }
     }
     store.write(tx -> {
       EventRuleRecord rule = tx.eventRule(ruleName).orElseThrow(() -> notFound(ruleName));
