@@ -142,7 +142,8 @@ class LiveRotationIT {
       pg.createRole("sched_app", "before-Rotation-1");
       String master = sm.createSecret(r -> r.name("live/pg-master").secretString("{\"engine\":\"postgres\","
           + "\"host\":\"127.0.0.1\",\"port\":" + pg.port() + ",\"username\":\"postgres\",\"password\":\""
-          + pg.superuserPassword() + "\",\"dbname\":\"postgres\"}")).arn();
+          + pg.superuserPassword() + "\",\"dbname\":\"postgres\"}")
+          .tags(t -> t.key("stowaway:rotation:master-for").value("live/pg-app=sched_app"))).arn();
       sm.createSecret(r -> r.name("live/pg-app").secretString("{\"engine\":\"postgres\",\"host\":\"127.0.0.1\","
           + "\"port\":" + pg.port() + ",\"username\":\"sched_app\",\"password\":\"before-Rotation-1\","
           + "\"dbname\":\"postgres\",\"masterarn\":\"" + master + "\"}"));

@@ -1,17 +1,20 @@
 package dev.stowaway.sidecar.rotation;
 
+import java.util.Map;
 import java.util.function.Function;
 
 /**
  * One rotation's values, in plaintext for as long as the rotation runs: the current, pending and
- * previous SecretStrings (pending is null before createSecret, previous if there is none), and a
- * way to read another secret's current value (the master secret of the alternating strategy).
+ * previous SecretStrings (pending is null before createSecret, previous if there is none), a way
+ * to read another secret's current value and tags (the master secret of the alternating strategy),
+ * and the rotated secret's name and tags.
  */
-record RotationContext(String arn, String token, String current, String pending, String previous,
-    Function<String, String> secretValue, java.util.Map<String, String> tags) {
+record RotationContext(String arn, String name, String token, String current, String pending, String previous,
+    Function<String, String> secretValue, Map<String, String> tags,
+    Function<String, Map<String, String>> secretTags) {
 
   RotationContext withPending(String value) {
-    return new RotationContext(arn, token, current, value, previous, secretValue, tags);
+    return new RotationContext(arn, name, token, current, value, previous, secretValue, tags, secretTags);
   }
 
   /** A message with every value of this rotation taken out, for errors from drivers and servers. */

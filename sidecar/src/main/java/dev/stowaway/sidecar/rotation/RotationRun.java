@@ -81,8 +81,8 @@ final class RotationRun {
       return;
     }
     Rotator.BuiltIn builtIn = (Rotator.BuiltIn) rotator;
-    RotationContext context = new RotationContext(due.arn(), due.token(), value(due.arn(), null, CURRENT),
-        null, previous(due.arn()), arn -> value(arn, null, CURRENT), tags(due.arn()));
+    RotationContext context = new RotationContext(due.arn(), due.name(), due.token(), value(due.arn(), null, CURRENT),
+        null, previous(due.arn()), arn -> value(arn, null, CURRENT), tags(due.arn()), this::tags);
     String pending;
     if (due.resumed()) {
       pending = value(due.arn(), due.token(), null);

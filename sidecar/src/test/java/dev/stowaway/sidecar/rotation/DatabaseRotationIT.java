@@ -83,6 +83,17 @@ class DatabaseRotationIT {
     return json.readTree(sm.getSecretValue(r -> r.secretId(id).versionStage(stage)).secretString());
   }
 
+  /** The cluster's superuser as a master secret, with the operator's consent for {@code consent} (SECRET=USER). */
+  private String pgMaster(String consent) {
+    return sm.createSecret(r -> r.name("pg/master").secretString(postgresSecret("postgres",
+        postgres.superuserPassword(), null)).tags(t -> t.key("stowaway:rotation:master-for").value(consent))).arn();
+  }
+
+  private String mariaMaster(String user, String consent) {
+    return sm.createSecret(r -> r.name("maria/master").secretString(mariaDbSecret(user, "master-pw-1", null))
+        .tags(t -> t.key("stowaway:rotation:master-for").value(consent))).arn();
+  }
+
   private void rotate(String id, String rotator) {
     sm.rotateSecret(r -> r.secretId(id).rotationLambdaARN(FN + rotator).rotationRules(rr -> rr.automaticallyAfterDays(30L)));
     sidecar.sidecar().rotations().awaitIdle();
@@ -112,8 +123,7 @@ class DatabaseRotationIT {
   void postgresAlternatingUsersKeepThePreviousCredentialsWorking() throws Exception {
     String user = role();
     postgres.createRole(user, "before-1");
-    String master = sm.createSecret(r -> r.name("pg/master").secretString(postgresSecret("postgres",
-        postgres.superuserPassword(), null))).arn();
+    String master = pgMaster("pg/app=" + user);
     sm.createSecret(r -> r.name("pg/app").secretString(postgresSecret(user, "before-1", master)));
 
     rotate("pg/app", "stowaway-postgresql-alternating-users");
@@ -138,8 +148,7 @@ class DatabaseRotationIT {
     postgres.createRole(user, "before-1");
     // The clone exists but may not log in: setSecret sets its password, testSecret is refused by the server.
     postgres.execute("CREATE ROLE " + user + "_clone NOLOGIN");
-    String master = sm.createSecret(r -> r.name("pg/master").secretString(postgresSecret("postgres",
-        postgres.superuserPassword(), null))).arn();
+    String master = pgMaster("pg/app=" + user);
     sm.createSecret(r -> r.name("pg/app").secretString(postgresSecret(user, "before-1", master)));
     String token = UUID.randomUUID().toString();
     sm.rotateSecret(r -> r.secretId("pg/app").clientRequestToken(token).rotationLambdaARN(FN
@@ -169,8 +178,7 @@ class DatabaseRotationIT {
     String alternating = role();
     postgres.createRole(single, "before-1");
     postgres.createRole(alternating, "before-2");
-    String master = sm.createSecret(r -> r.name("pg/master").secretString(postgresSecret("postgres",
-        postgres.superuserPassword(), null))).arn();
+    String master = pgMaster("pg/app=" + alternating);
     sm.createSecret(r -> r.name("pg/single").secretString(postgresSecret(single, "before-1", null)));
     sm.createSecret(r -> r.name("pg/app").secretString(postgresSecret(alternating, "before-2", master)));
     rotate("pg/single", "stowaway-postgresql-single-user");
@@ -226,9 +234,25 @@ class DatabaseRotationIT {
   }
 
   @Test
+  void aMasterSecretIsUsedOnlyForTheUsersItsOperatorListed() throws Exception {
+    String mine = role();
+    String theirs = role();
+    postgres.createRole(mine, "mine-1");
+    postgres.createRole(theirs, "theirs-1");
+    String master = pgMaster("pg/app=" + mine);
+    // app/db's writer names another team's user: the master would set its password and store it in pg/app.
+    sm.createSecret(r -> r.name("pg/app").secretString(postgresSecret(theirs + "_clone", "anything", master)));
+    rotate("pg/app", "stowaway-postgresql-alternating-users");
+
+    assertEquals("setSecret: the master secret " + master + " does not let pg/app change the password of " + theirs
+        + ": an operator allows it by tagging the master secret stowaway:rotation:master-for with pg/app=" + theirs,
+        failureReason());
+    assertTrue(postgres.logsIn(theirs, "theirs-1"), "the other user's password is unchanged");
+  }
+
+  @Test
   void theAlternatingStrategyNeverSetsTheSuperusersPassword() throws Exception {
-    String master = sm.createSecret(r -> r.name("pg/master").secretString(postgresSecret("postgres",
-        postgres.superuserPassword(), null))).arn();
+    String master = pgMaster("pg/app=" + "postgres");
     // Whoever may put app/db's value names the user: postgres_clone makes the other user postgres.
     sm.createSecret(r -> r.name("pg/app").secretString(postgresSecret("postgres_clone", "anything", master)));
     rotate("pg/app", "stowaway-postgresql-alternating-users");
@@ -242,8 +266,7 @@ class DatabaseRotationIT {
   void theAlternatingStrategyNeverSetsAnAdministrativeRolesPassword() throws Exception {
     String admin = role();
     postgres.execute("CREATE ROLE " + admin + " LOGIN CREATEROLE PASSWORD 'admin-pw-1'");
-    String master = sm.createSecret(r -> r.name("pg/master").secretString(postgresSecret("postgres",
-        postgres.superuserPassword(), null))).arn();
+    String master = pgMaster("pg/app=" + admin);
     sm.createSecret(r -> r.name("pg/app").secretString(postgresSecret(admin + "_clone", "anything", master)));
     rotate("pg/app", "stowaway-postgresql-alternating-users");
 
@@ -309,8 +332,7 @@ class DatabaseRotationIT {
     try {
       asRoot("CREATE USER '" + master + "'@'%' IDENTIFIED BY 'master-pw-1'");
       asRoot("GRANT ALL PRIVILEGES ON *.* TO '" + master + "'@'%' WITH GRANT OPTION");
-      String masterArn = sm.createSecret(r -> r.name("maria/master").secretString(mariaDbSecret(master, "master-pw-1",
-          null))).arn();
+      String masterArn = mariaMaster(master, "maria/app=" + db.user());
       sm.createSecret(r -> r.name("maria/app").secretString(mariaDbSecret(db.user(), "before-1", masterArn)));
       rotate("maria/app", "stowaway-mariadb-alternating-users");
 
@@ -374,8 +396,7 @@ class DatabaseRotationIT {
       asRoot("GRANT ALL PRIVILEGES ON *.* TO '" + master + "'@'%' WITH GRANT OPTION");
       asRoot("CREATE USER '" + admin + "'@'%' IDENTIFIED BY 'admin-pw-1'");
       asRoot("GRANT ALL PRIVILEGES ON *.* TO '" + admin + "'@'%'");
-      String masterArn = sm.createSecret(r -> r.name("maria/master").secretString(mariaDbSecret(master, "master-pw-1",
-          null))).arn();
+      String masterArn = mariaMaster(master, "maria/app=" + admin);
       sm.createSecret(r -> r.name("maria/app").secretString(mariaDbSecret(admin + "_clone", "anything", masterArn)));
       rotate("maria/app", "stowaway-mariadb-alternating-users");
 
