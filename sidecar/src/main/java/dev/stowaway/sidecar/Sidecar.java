@@ -50,10 +50,11 @@ public final class Sidecar implements AutoCloseable {
   private final UndertowServer server;
   private final DeletionSweeper sweeper;
   private final List<String> created;
+  private final ChangeStream changeStream;
 
   private Sidecar(ServerConfig config, Vault vault, AuditLog audit, EventDispatcher events, RotationScheduler rotations,
       RemoteChanges remote, SharedAuditIndex auditIndex, UndertowServer server, DeletionSweeper sweeper,
-      List<String> created) {
+      List<String> created, ChangeStream changeStream) {
     this.remote = remote;
     this.auditIndex = auditIndex;
     this.events = events;
@@ -64,6 +65,7 @@ public final class Sidecar implements AutoCloseable {
     this.server = server;
     this.sweeper = sweeper;
     this.created = created;
+    this.changeStream = changeStream;
   }
 
   /** What the command line does not set: how often to sweep, audit file sizes, delivery retries. */
@@ -147,7 +149,7 @@ public final class Sidecar implements AutoCloseable {
       sweeper.start(tuning.sweepInterval());
       rotations.start(tuning.rotationTick(), vault.changes());
       return new Sidecar(config, vault, auditLog, events, rotations, remote, auditIndex, server, sweeper,
-          List.copyOf(created));
+          List.copyOf(created), changes);
     } catch (RuntimeException e) {
       if (remote != null) {
         remote.close();
@@ -185,6 +187,11 @@ public final class Sidecar implements AutoCloseable {
   /** The rotation scheduler: tests run due rotations with it and wait for them. */
   public RotationScheduler rotations() {
     return rotations;
+  }
+
+  /** The change feed's streams: tests recheck their credentials without waiting for the timer. */
+  public ChangeStream changeStream() {
+    return changeStream;
   }
 
   /** Event rule deliveries, for metrics. */
