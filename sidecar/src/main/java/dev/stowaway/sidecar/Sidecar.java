@@ -1,6 +1,7 @@
 package dev.stowaway.sidecar;
 
 import dev.stowaway.sidecar.audit.AuditTrail;
+import dev.stowaway.sidecar.audit.MfaFailureEvents;
 import dev.stowaway.sidecar.auth.SigV4Verifier;
 import dev.stowaway.vault.audit.AuditLog;
 import dev.stowaway.vault.audit.AuditLookup;
@@ -124,7 +125,9 @@ public final class Sidecar implements AutoCloseable {
     RotationScheduler rotations = null;
     try {
       AuditTrail audit = new AuditTrail(auditLog, clock, config.region(), config.account());
-      SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region());
+      SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region(),
+          config.guessLimits().signatures());
+      vault.mfaDevices().onFailure(failure -> MfaFailureEvents.record(audit, failure));
       AgentTokens agentTokens = config.agentTokens();
       TokenAuthentication tokenAuthentication = new TokenAuthentication(agentTokens, vault.identity());
       ChangeStream changes = new ChangeStream(verifier, tokenAuthentication, vault, random, audit, clock);
