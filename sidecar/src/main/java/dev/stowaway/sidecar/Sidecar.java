@@ -1,6 +1,7 @@
 package dev.stowaway.sidecar;
 
 import dev.stowaway.sidecar.audit.AuditTrail;
+import dev.stowaway.sidecar.audit.MfaFailureEvents;
 import dev.stowaway.sidecar.auth.SigV4Verifier;
 import dev.stowaway.vault.audit.AuditLog;
 import dev.stowaway.vault.audit.AuditLookup;
@@ -50,10 +51,11 @@ public final class Sidecar implements AutoCloseable {
   private final UndertowServer server;
   private final DeletionSweeper sweeper;
   private final List<String> created;
+  private final ChangeStream changeStream;
 
   private Sidecar(ServerConfig config, Vault vault, AuditLog audit, EventDispatcher events, RotationScheduler rotations,
       RemoteChanges remote, SharedAuditIndex auditIndex, UndertowServer server, DeletionSweeper sweeper,
-      List<String> created) {
+      List<String> created, ChangeStream changeStream) {
     this.remote = remote;
     this.auditIndex = auditIndex;
     this.events = events;
@@ -64,6 +66,7 @@ public final class Sidecar implements AutoCloseable {
     this.server = server;
     this.sweeper = sweeper;
     this.created = created;
+    this.changeStream = changeStream;
   }
 
   /** What the command line does not set: how often to sweep, audit file sizes, delivery retries. */
@@ -123,7 +126,9 @@ public final class Sidecar implements AutoCloseable {
     RotationScheduler rotations = null;
     try {
       AuditTrail audit = new AuditTrail(auditLog, clock, config.region(), config.account());
-      SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region());
+      SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region(),
+          config.guessLimits().signatures());
+      vault.mfaDevices().onFailure(failure -> MfaFailureEvents.record(audit, failure));
       AgentTokens agentTokens = config.agentTokens();
       TokenAuthentication tokenAuthentication = new TokenAuthentication(agentTokens, vault.identity());
       ChangeStream changes = new ChangeStream(verifier, tokenAuthentication, vault, random, audit, clock);
@@ -149,7 +154,7 @@ public final class Sidecar implements AutoCloseable {
       sweeper.start(tuning.sweepInterval());
       rotations.start(tuning.rotationTick(), vault.changes());
       return new Sidecar(config, vault, auditLog, events, rotations, remote, auditIndex, server, sweeper,
-          List.copyOf(created));
+          List.copyOf(created), changes);
     } catch (RuntimeException e) {
       if (remote != null) {
         remote.close();
@@ -187,6 +192,11 @@ public final class Sidecar implements AutoCloseable {
   /** The rotation scheduler: tests run due rotations with it and wait for them. */
   public RotationScheduler rotations() {
     return rotations;
+  }
+
+  /** The change feed's streams: tests recheck their credentials without waiting for the timer. */
+  public ChangeStream changeStream() {
+    return changeStream;
   }
 
   /** Event rule deliveries, for metrics. */

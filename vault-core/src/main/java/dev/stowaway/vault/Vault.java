@@ -5,6 +5,7 @@ import dev.stowaway.vault.events.EventRules;
 import dev.stowaway.vault.identity.AccessKeys;
 import dev.stowaway.vault.identity.Groups;
 import dev.stowaway.vault.identity.ManagedPolicies;
+import dev.stowaway.vault.identity.FailedAttempts;
 import dev.stowaway.vault.identity.MfaDevices;
 import dev.stowaway.vault.identity.RoleSessions;
 import dev.stowaway.vault.identity.Roles;
@@ -22,6 +23,7 @@ import dev.stowaway.vault.secrets.SecretsService;
 import dev.stowaway.vault.store.SecretStore;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * The vault assembled over a store: its services share one key ring, clock and randomness.
@@ -77,6 +79,15 @@ public final class Vault implements AutoCloseable {
    */
   public static Vault open(SecretStore store, RootKey rootKey, Clock clock, SecureRandom random,
       String region, String account) {
+    return open(store, rootKey, clock, random, region, account, MFA_FAILURES);
+  }
+
+  /** Five wrong MFA codes per device or key in five minutes: a six-digit code then takes months to guess. */
+  public static final FailedAttempts.Limit MFA_FAILURES = new FailedAttempts.Limit(5, Duration.ofMinutes(5));
+
+  /** As {@link #open(SecretStore, RootKey, Clock, SecureRandom, String, String)}, with the allowance of wrong MFA codes. */
+  public static Vault open(SecretStore store, RootKey rootKey, Clock clock, SecureRandom random,
+      String region, String account, FailedAttempts.Limit mfaFailures) {
     KeyRing keyRing = new KeyRing(rootKey, random, clock, region, account);
     store.read(view -> {
       keyRing.verifyRootKey(view, KeyRing.SECRETS_MANAGER_ALIAS);
@@ -106,7 +117,7 @@ public final class Vault implements AutoCloseable {
     store.read(view -> view.accessKeys().stream().map(k -> k.userName()).distinct().toList())
         .forEach(identity::ensureAdministrator);
     KeyService keys = new KeyService(store, keyRing, authorizer, clock, region, account);
-    MfaDevices mfaDevices = new MfaDevices(store, keyRing, cipher, authorizer, clock, ids, account);
+    MfaDevices mfaDevices = new MfaDevices(store, keyRing, cipher, authorizer, clock, ids, account, mfaFailures);
     return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes, identity,
         new Groups(store, authorizer, clock, ids, account), new ManagedPolicies(store, authorizer, clock, ids, account),
         mfaDevices, new SessionTokens(accessKeys, mfaDevices, clock), new Roles(store, authorizer, clock, ids, account),

@@ -17,6 +17,8 @@ public enum VaultError {
   PUBLIC_POLICY,
   /** An MFA code that is wrong, out of its window, or already used. */
   INVALID_AUTHENTICATION_CODE,
+  /** Too many failed attempts (MFA codes) lately: refused whatever was sent, until the window moves on. */
+  THROTTLING,
   /** A KMS key that is disabled. */
   KEY_DISABLED,
   /** A KMS key in a state that does not allow the operation (pending deletion). */

@@ -3,6 +3,7 @@ package dev.stowaway.sidecar.auth;
 import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.vault.identity.AccessKeys;
 import dev.stowaway.vault.identity.ExpiredCredentialsException;
+import dev.stowaway.vault.identity.FailedAttempts;
 import dev.stowaway.vault.identity.Principal;
 import dev.stowaway.vault.identity.SigningKey;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,13 @@ import javax.crypto.spec.SecretKeySpec;
  * Verifies AWS Signature Version 4 on a request: the header's shape, the credential scope
  * (date, region, service), AWS's 15-minute window on the request time, and the signature itself,
  * compared in constant time. Answers with AWS's error types and messages.
+ *
+ * <p>Failed checks (a wrong signature, an unknown key) are counted per access key id. Once a key id
+ * has had too many lately, a request with it that fails again is answered {@code ThrottlingException}
+ * instead, so the verifier stops answering guesses; a request whose signature verifies is always
+ * served. Refusing those too would let anyone who has seen an access key id (it is in every request
+ * and log line, and is no secret) lock its owner out, and guessing a 40-character secret is hopeless
+ * anyway: the throttle limits what failures tell and cost, and says that someone is trying.
  */
 public final class SigV4Verifier {
 
@@ -43,12 +51,23 @@ public final class SigV4Verifier {
   private final AccessKeys accessKeys;
   private final Clock clock;
   private final String region;
+  /** Ten failed checks per access key id a minute: plenty for a misconfigured client to be seen. */
+  public static final FailedAttempts.Limit SIGNATURE_FAILURES = new FailedAttempts.Limit(10, Duration.ofMinutes(1));
+  /** Access key ids are 20 characters; a longer claimed one is counted by its first 128. */
+  private static final int MAX_COUNTED_KEY_ID = 128;
+
   private final DerivedKeys derivedKeys = new DerivedKeys();
+  private final FailedAttempts failures;
 
   public SigV4Verifier(AccessKeys accessKeys, Clock clock, String region) {
+    this(accessKeys, clock, region, SIGNATURE_FAILURES);
+  }
+
+  public SigV4Verifier(AccessKeys accessKeys, Clock clock, String region, FailedAttempts.Limit signatureFailures) {
     this.accessKeys = accessKeys;
     this.clock = clock;
     this.region = region;
+    this.failures = new FailedAttempts(signatureFailures, clock);
   }
 
   /** Returns who signed the request, or throws the AWS error that explains why not. */
@@ -117,7 +136,8 @@ public final class SigV4Verifier {
         new DerivedKeys.Scope(accessKeyId, scopeDate, scope[2], scope[3]),
         () -> derive(accessKeyId, sessionToken, scopeDate, scope[2], scope[3]));
     if (signingKey == null) {
-      throw AwsError.badRequest("UnrecognizedClientException", "The security token included in the request is invalid.");
+      throw failed(accessKeyId, AwsError.badRequest("UnrecognizedClientException",
+          "The security token included in the request is invalid."));
     }
     try {
       String canonical = SigV4Canonicalizer.canonicalRequest(request, header.signedHeaders());
@@ -128,12 +148,22 @@ public final class SigV4Verifier {
       byte[] provided = header.signature().getBytes(StandardCharsets.US_ASCII);
       byte[] expectedHex = SigV4Canonicalizer.hex(expected).getBytes(StandardCharsets.US_ASCII);
       if (!MessageDigest.isEqual(expectedHex, provided)) {
-        throw invalidSignature(SIGNATURE_MISMATCH);
+        throw failed(accessKeyId, invalidSignature(SIGNATURE_MISMATCH));
       }
       return principal.get();
     } finally {
       Arrays.fill(signingKey, (byte) 0);
     }
+  }
+
+  /** The error for a failed check: {@code error}, or throttling once the key id has failed too often. */
+  private AwsError failed(String accessKeyId, AwsError error) {
+    String key = accessKeyId.length() <= MAX_COUNTED_KEY_ID ? accessKeyId : accessKeyId.substring(0, MAX_COUNTED_KEY_ID);
+    if (failures.isThrottled(key)) {
+      return AwsError.badRequest("ThrottlingException", "Rate exceeded");
+    }
+    failures.fail(key);
+    return error;
   }
 
   /** Unseals the key's secret and derives kSigning for the scope; null if the key is gone meanwhile. */

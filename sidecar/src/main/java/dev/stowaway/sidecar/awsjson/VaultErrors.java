@@ -25,6 +25,7 @@ final class VaultErrors {
       case INVALID_AUTHENTICATION_CODE -> "AccessDeniedException";
       case KEY_DISABLED, KEY_INVALID_STATE, INVALID_CIPHERTEXT, INCORRECT_KEY -> "DecryptionFailure";
       case UNSUPPORTED_OPERATION -> "InvalidRequestException";
+      case THROTTLING -> "ThrottlingException";
     };
   }
 }

@@ -120,7 +120,8 @@ public final class DataDirectory {
       }
       Vault vault;
       try {
-        vault = Vault.open(store, rootKey, clock, random, config.region(), config.account());
+        vault = Vault.open(store, rootKey, clock, random, config.region(), config.account(),
+            config.guessLimits().mfa());
       } catch (RootKeyMismatchException e) {
         store.close();
         rootKey.close();

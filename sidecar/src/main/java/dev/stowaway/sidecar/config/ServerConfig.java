@@ -1,6 +1,7 @@
 package dev.stowaway.sidecar.config;
 
 import dev.stowaway.sidecar.localagent.AgentTokens;
+import dev.stowaway.vault.identity.FailedAttempts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ import java.util.regex.Pattern;
  */
 public record ServerConfig(Path dataDir, String bind, int port, String region, String account, Store store,
     AgentToken agentToken, LogFormat logFormat, boolean accessLog, Duration rotationLease, Integer probePort,
-    String probeBind, Destinations rotationTargets, Destinations eventTargetUrls) {
+    String probeBind, Destinations rotationTargets, Destinations eventTargetUrls, GuessLimits guessLimits) {
 
   /** Every setting, with its default (null: none). */
   static final Map<String, String> SETTINGS = defaults();
@@ -44,6 +45,10 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     d.put("probe-bind", "0.0.0.0");
     d.put("rotation-targets", Destinations.LOOPBACK);
     d.put("event-target-urls", Destinations.LOOPBACK);
+    d.put("mfa-failures", "5");
+    d.put("mfa-failure-window-seconds", "300");
+    d.put("signature-failures", "10");
+    d.put("signature-failure-window-seconds", "60");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -74,6 +79,9 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
       return "AgentToken[" + source + " as " + user + ", token REDACTED]";
     }
   }
+
+  /** How many wrong MFA codes (per device and per key) and failed signatures (per key id) a window allows. */
+  public record GuessLimits(FailedAttempts.Limit mfa, FailedAttempts.Limit signatures) {}
 
   /** How the sidecar writes its log lines. */
   public enum LogFormat { TEXT, JSON }
@@ -171,7 +179,22 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
         bool("access-log", s.get("access-log")), rotationLease(s.get("rotation-lease-seconds")),
         s.get("probe-port") == null || s.get("probe-port").isEmpty() ? null : number("probe-port", s.get("probe-port")),
         s.get("probe-bind"), Destinations.parse("rotation-targets", s.get("rotation-targets")),
-        Destinations.parse("event-target-urls", s.get("event-target-urls")));
+        Destinations.parse("event-target-urls", s.get("event-target-urls")),
+        new GuessLimits(limit("mfa-failures", s), limit("signature-failures", s)));
+  }
+
+  /** {@code NAME} failures per {@code NAME-window-seconds}, both positive. */
+  private static FailedAttempts.Limit limit(String name, Map<String, String> s) {
+    String windowName = name.replace("failures", "failure-window-seconds");
+    int failures = number(name, s.get(name));
+    int seconds = number(windowName, s.get(windowName));
+    if (failures < 1) {
+      throw new ConfigException("--" + name + " must be at least 1, got " + failures);
+    }
+    if (seconds < 1) {
+      throw new ConfigException("--" + windowName + " must be a positive number of seconds, got " + seconds);
+    }
+    return new FailedAttempts.Limit(failures, Duration.ofSeconds(seconds));
   }
 
   private static int number(String name, String value) {

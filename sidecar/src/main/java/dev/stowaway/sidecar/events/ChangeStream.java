@@ -32,6 +32,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /v1/events}: the change feed agents follow, as Server-Sent Events. Each event is a
@@ -42,13 +46,16 @@ import java.util.Map;
 public final class ChangeStream implements HttpHandler {
 
   static final long KEEP_ALIVE_MILLIS = 15_000;
-  private static final AttachmentKey<Caller> CALLER = AttachmentKey.create(Caller.class);
+  private static final AttachmentKey<Subscriber> SUBSCRIBER = AttachmentKey.create(Subscriber.class);
   private static final HttpString TICKET = new HttpString("X-Stowaway-Subscriber-Ticket");
-  private final Map<String, Caller> pending = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Subscriber> pending = new java.util.concurrent.ConcurrentHashMap<>();
 
+  private static final System.Logger LOG = System.getLogger(ChangeStream.class.getName());
   private final ObjectMapper json = new ObjectMapper();
   /** The audit trail's name for opening the feed: a Stowaway extension, signed as secretsmanager. */
   public static final String AUDIT_EVENT_NAME = "SubscribeToChangeFeed";
+  /** The audit trail's name for a stream the sidecar ended because its credential no longer holds. */
+  public static final String CLOSED_AUDIT_EVENT_NAME = "ChangeFeedSubscriptionClosed";
   private final AuditTrail audit;
   private final Clock clock;
   private final SigV4Verifier verifier;
@@ -58,6 +65,12 @@ public final class ChangeStream implements HttpHandler {
   private final ServerSentEventHandler sse;
 
   private final TokenAuthentication tokens;
+  /** Rechecks every open stream's credential, so a revoked one does not linger while nothing changes. */
+  private final ScheduledExecutorService rechecks = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "stowaway-change-feed-rechecks");
+    t.setDaemon(true);
+    return t;
+  });
 
   public ChangeStream(SigV4Verifier verifier, TokenAuthentication tokens, Vault vault, SecureRandom random,
       AuditTrail audit, Clock clock) {
@@ -72,6 +85,8 @@ public final class ChangeStream implements HttpHandler {
     this.epoch = HexFormat.of().formatHex(e);
     this.sse = new ServerSentEventHandler(this::connected);
     feed.subscribe(this::broadcast);
+    rechecks.scheduleWithFixedDelay(this::recheckCredentials, KEEP_ALIVE_MILLIS, KEEP_ALIVE_MILLIS,
+        TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -85,13 +100,11 @@ public final class ChangeStream implements HttpHandler {
         exchange.getRequestHeaders().getFirst(Headers.USER_AGENT),
         ApiCall.claimedAccessKeyId(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION)))
         .operation("secretsmanager.amazonaws.com", AUDIT_EVENT_NAME);
-    Caller caller;
+    Subscriber subscriber;
     try {
       audit.checkWritable();
-      SignedRequest request = signedRequest(exchange);
-      caller = TokenAuthentication.usesToken(request::header) ? tokens.caller(request::header, sourceIp)
-          : vault.identity().callerFor(verifier.verify(request, "secretsmanager"), sourceIp, false);
-      call.caller(caller);
+      subscriber = authenticate(signedRequest(exchange), sourceIp);
+      call.caller(subscriber.caller());
       audit.record(call);
     } catch (AwsError e) {
       call.error(e.type(), e.getMessage());
@@ -108,9 +121,20 @@ public final class ChangeStream implements HttpHandler {
     }
     // The SSE connection does not share the exchange's attachments: hand the caller over by a one-time ticket.
     String ticket = UUID.randomUUID().toString();
-    pending.put(ticket, caller);
+    pending.put(ticket, subscriber);
     exchange.getRequestHeaders().put(TICKET, ticket);
     sse.handleRequest(exchange);
+  }
+
+  /** Who opens the stream, and how to recheck the credential it opened with. */
+  private Subscriber authenticate(SignedRequest request, String sourceIp) {
+    if (TokenAuthentication.usesToken(request::header)) {
+      TokenAuthentication.Authenticated by = tokens.authenticate(request::header, sourceIp);
+      return new Subscriber(by.caller(), by.token().id(), () -> tokens.whyUnusable(by.token()));
+    }
+    Caller caller = vault.identity().callerFor(verifier.verify(request, "secretsmanager"), sourceIp, false);
+    String keyId = caller.accessKeyId();
+    return new Subscriber(caller, keyId, () -> vault.accessKeys().whyUnusable(keyId));
   }
 
   private void refuse(HttpServerExchange exchange, int status, String type, String message) throws JsonProcessingException {
@@ -123,12 +147,12 @@ public final class ChangeStream implements HttpHandler {
   private void connected(ServerSentEventConnection connection, String lastEventId) {
     connection.setKeepAliveTime(KEEP_ALIVE_MILLIS);
     String ticket = connection.getRequestHeaders().getFirst(TICKET);
-    Caller caller = ticket == null ? null : pending.remove(ticket);
-    if (caller == null) {
+    Subscriber subscriber = ticket == null ? null : pending.remove(ticket);
+    if (subscriber == null) {
       connection.shutdown(); // not one we authenticated
       return;
     }
-    connection.putAttachment(CALLER, caller);
+    connection.putAttachment(SUBSCRIBER, subscriber);
     long after = sequenceOf(lastEventId);
     if (after < 0) {
       // A new subscriber, or one from another run of the sidecar: start from now, from scratch.
@@ -150,18 +174,52 @@ public final class ChangeStream implements HttpHandler {
   }
 
   /**
-   * A subscriber hears only of secrets it may read (GetSecretValue on the secret, its resource
-   * policy included): names and ARNs of others are not its business.
+   * A subscriber hears only of secrets it may read, decided by the vault exactly as it decides a
+   * GetSecretValue (tags, resource policy and all): names and ARNs of others are not its business.
+   * And only while the credential it subscribed with holds: once it does not, the stream ends with
+   * a last event that says why.
    */
   private boolean mayHear(ServerSentEventConnection connection, SecretChange change) {
-    Caller caller = connection.getAttachment(CALLER);
-    if (caller == null) {
+    Subscriber subscriber = connection.getAttachment(SUBSCRIBER);
+    if (subscriber == null || subscriber.isClosed() || endedFor(connection, subscriber)) {
       return false;
     }
-    String policy = vault.secrets().resourcePolicyOf(change.arn());
-    Map<String, List<String>> keys = Map.of("secretsmanager:Name", List.of(change.name()),
-        "secretsmanager:SecretId", List.of(change.arn()));
-    return vault.authorizer().decide(caller, "secretsmanager:GetSecretValue", change.arn(), keys, policy).allowed();
+    return vault.secrets().as(subscriber.caller()).mayRead(change.arn());
+  }
+
+  /**
+   * Rechecks the credential of every open stream and ends those whose credential no longer holds.
+   * Runs before each event and every {@value #KEEP_ALIVE_MILLIS} ms.
+   */
+  public void recheckCredentials() {
+    for (ServerSentEventConnection c : new ArrayList<>(sse.getConnections())) {
+      Subscriber subscriber = c.getAttachment(SUBSCRIBER);
+      if (subscriber != null && !subscriber.isClosed()) {
+        endedFor(c, subscriber);
+      }
+    }
+  }
+
+  /** Whether the subscriber's credential no longer holds; if so its stream is ended, once, saying why. */
+  private boolean endedFor(ServerSentEventConnection connection, Subscriber subscriber) {
+    Optional<String> reason = subscriber.endedBecause();
+    if (reason.isEmpty()) {
+      return false;
+    }
+    if (subscriber.close()) {
+      connection.send(json.createObjectNode().put("reason", reason.get()).toString(), "closed", null, null);
+      connection.shutdown(); // graceful: once the last event is out
+      ObjectNode details = json.createObjectNode().put("reason", reason.get())
+          .put("principal", subscriber.caller().arn());
+      details.put(subscriber.caller().accessKeyId() != null ? "accessKeyId" : "agentTokenId",
+          subscriber.credentialId());
+      try {
+        audit.serviceEvent("secretsmanager.amazonaws.com", CLOSED_AUDIT_EVENT_NAME, null, null, details);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "cannot record the end of a change-feed stream: " + e);
+      }
+    }
+    return true;
   }
 
   private void send(ServerSentEventConnection connection, SecretChange change) {
@@ -196,6 +254,7 @@ public final class ChangeStream implements HttpHandler {
 
   /** Ends every open stream, so a graceful shutdown is not held up by subscribers. */
   public void closeAll() {
+    rechecks.shutdownNow();
     for (ServerSentEventConnection c : new ArrayList<>(sse.getConnections())) {
       c.shutdown();
     }

@@ -80,6 +80,8 @@ public final class QueryProtocol {
         case MALFORMED_POLICY -> error(api, 400, "MalformedPolicyDocument", e.getMessage(), call);
         case ACCESS_DENIED -> error(api, 403, "AccessDenied", e.getMessage(), call);
         case INVALID_AUTHENTICATION_CODE -> error(api, 403, "InvalidAuthenticationCode", e.getMessage(), call);
+        // as STS and IAM answer any throttled request: 400, Sender, Throttling, "Rate exceeded"
+        case THROTTLING -> error(api, 400, "Throttling", e.getMessage(), call);
         default -> error(api, 400, "ValidationError", e.getMessage(), call);
       };
     }
@@ -118,6 +120,7 @@ public final class QueryProtocol {
       case "MissingAuthenticationTokenException" -> "MissingAuthenticationToken";
       case "IncompleteSignatureException" -> "IncompleteSignature";
       case "ExpiredTokenException" -> "ExpiredToken";
+      case "ThrottlingException" -> "Throttling";
       default -> e.type();
     };
   }

@@ -135,6 +135,15 @@ public final class AgentTokens {
     return Optional.ofNullable(found);
   }
 
+  /** Whether a token matched earlier is still there (not revoked): for streams that outlive one request. */
+  public synchronized boolean stillHolds(Entry matched) {
+    if (matched.equals(configured)) {
+      return true;
+    }
+    reloadIfChanged();
+    return entries.contains(matched);
+  }
+
   private void reloadIfChanged() {
     Object now;
     try {

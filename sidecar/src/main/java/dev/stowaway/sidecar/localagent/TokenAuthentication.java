@@ -38,6 +38,9 @@ public final class TokenAuthentication {
     return false;
   }
 
+  /** A caller that proved itself with a token, and the token it matched. */
+  public record Authenticated(Caller caller, AgentTokens.Entry token) {}
+
   /**
    * The caller the request's token stands for.
    *
@@ -45,17 +48,33 @@ public final class TokenAuthentication {
    * @throws AwsError when the token is unknown, revoked or its user is gone, or the request was forwarded
    */
   public Caller caller(Function<String, String> header, String sourceIp) {
+    return authenticate(header, sourceIp).caller();
+  }
+
+  /** As {@link #caller(Function, String)}, with the token matched, for a stream to recheck later. */
+  public Authenticated authenticate(Function<String, String> header, String sourceIp) {
     if (header.apply("x-forwarded-for") != null) {
       throw AwsError.badRequest("AccessDeniedException",
           "A request forwarded by a proxy (X-Forwarded-For) cannot authenticate with an agent token.");
     }
     for (String name : TOKEN_HEADERS) {
-      Optional<Caller> caller = tokens.match(header.apply(name))
-          .flatMap(entry -> identity.callerForUser(entry.user(), sourceIp));
+      Optional<AgentTokens.Entry> entry = tokens.match(header.apply(name));
+      Optional<Caller> caller = entry.flatMap(e -> identity.callerForUser(e.user(), sourceIp));
       if (caller.isPresent()) {
-        return caller.get();
+        return new Authenticated(caller.get(), entry.get());
       }
     }
     throw AwsError.badRequest("UnrecognizedClientException", "The agent token included in the request is invalid.");
+  }
+
+  /** Why a token matched earlier may not be used any more (revoked, its user gone), or empty while it may. */
+  public Optional<String> whyUnusable(AgentTokens.Entry token) {
+    if (!tokens.stillHolds(token)) {
+      return Optional.of("The agent token was revoked.");
+    }
+    if (identity.callerForUser(token.user(), null).isEmpty()) {
+      return Optional.of("The agent token's user no longer exists.");
+    }
+    return Optional.empty();
   }
 }

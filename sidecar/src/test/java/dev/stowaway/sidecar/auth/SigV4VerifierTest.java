@@ -101,6 +101,52 @@ class SigV4VerifierTest {
         + "Secret Access Key and signing method. Consult the service documentation for details.", e.getMessage());
   }
 
+  private SignedRequest withWrongSecret() {
+    return signed("POST", "http://127.0.0.1:2773/", JSON_HEADERS, BODY, "not-the-secret", "us-east-1",
+        "secretsmanager", clock);
+  }
+
+  @Test
+  void afterTenFailedSignaturesAKeyIdsFailuresAreThrottled() {
+    for (int i = 0; i < SigV4Verifier.SIGNATURE_FAILURES.failures(); i++) {
+      assertEquals("InvalidSignatureException", refused(withWrongSecret()).type(), "failure " + (i + 1));
+    }
+    AwsError throttled = refused(withWrongSecret());
+    assertEquals("ThrottlingException", throttled.type());
+    assertEquals(400, throttled.status());
+    assertEquals("Rate exceeded", throttled.getMessage());
+  }
+
+  @Test
+  void aCorrectSignatureIsServedWhileItsKeyIdIsThrottled() {
+    for (int i = 0; i <= SigV4Verifier.SIGNATURE_FAILURES.failures(); i++) {
+      refused(withWrongSecret());
+    }
+    assertEquals("admin", verifier.verify(post(BODY), "secretsmanager").userName());
+  }
+
+  @Test
+  void theSignatureThrottleLiftsAfterItsWindow() {
+    for (int i = 0; i <= SigV4Verifier.SIGNATURE_FAILURES.failures(); i++) {
+      refused(withWrongSecret());
+    }
+    clock.advance(SigV4Verifier.SIGNATURE_FAILURES.window());
+    assertEquals("InvalidSignatureException", refused(withWrongSecret()).type());
+  }
+
+  @Test
+  void unknownKeyIdsAreCountedToo() {
+    Map<String, List<String>> sent = SignedHttp.sign("POST", URI.create("http://127.0.0.1:2773/"), JSON_HEADERS, BODY,
+        "AKIAUNKNOWNUNKNOWN00", "x", "us-east-1", "secretsmanager", clock);
+    Map<String, List<String>> lower = new LinkedHashMap<>();
+    sent.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
+    SignedRequest unknown = new SignedRequest("POST", "/", null, lower, BODY);
+    for (int i = 0; i < SigV4Verifier.SIGNATURE_FAILURES.failures(); i++) {
+      assertEquals("UnrecognizedClientException", refused(unknown).type());
+    }
+    assertEquals("ThrottlingException", refused(unknown).type());
+  }
+
   @Test
   void wrongSecretKeyIsInvalidSignature() {
     AwsError e = refused(signed("POST", "http://127.0.0.1:2773/", JSON_HEADERS, BODY, "not-the-secret", "us-east-1",

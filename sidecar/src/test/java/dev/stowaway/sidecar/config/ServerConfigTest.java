@@ -1,10 +1,12 @@
 package dev.stowaway.sidecar.config;
 
+import dev.stowaway.vault.identity.FailedAttempts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.stowaway.vault.identity.FailedAttempts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +30,17 @@ class ServerConfigTest {
   }
 
   @Test
+  void guessingIsAllowedFiveMfaCodesInFiveMinutesAndTenSignaturesAMinute() {
+    ServerConfig c = ServerConfig.parse(new String[0], Map.of());
+    assertEquals(new FailedAttempts.Limit(5, Duration.ofMinutes(5)), c.guessLimits().mfa());
+    assertEquals(new FailedAttempts.Limit(10, Duration.ofMinutes(1)), c.guessLimits().signatures());
+    ServerConfig set = ServerConfig.parse(new String[] {"--mfa-failures", "3", "--signature-failure-window-seconds",
+        "120"}, Map.of());
+    assertEquals(new FailedAttempts.Limit(3, Duration.ofMinutes(5)), set.guessLimits().mfa());
+    assertEquals(new FailedAttempts.Limit(10, Duration.ofMinutes(2)), set.guessLimits().signatures());
+  }
+
+  @Test
   void flagsWinOverEnvironment() {
     ServerConfig c = ServerConfig.parse(new String[] {"--data-dir", "/tmp/a", "--port=9000"},
         Map.of("STOWAWAY_DATA_DIR", "/tmp/b", "STOWAWAY_PORT", "8000", "STOWAWAY_REGION", "eu-west-2"));
@@ -42,7 +55,9 @@ class ServerConfigTest {
       "--port|http|--port must be a number, got 'http'",
       "--region|moon|--region must look like us-east-1, got 'moon'",
       "--account|42|--account must be 12 digits, got '42'",
-      "--colour|blue|unknown option '--colour' (see 'stowaway help')"})
+      "--colour|blue|unknown option '--colour' (see 'stowaway help')",
+      "--mfa-failures|0|--mfa-failures must be at least 1, got 0",
+      "--signature-failure-window-seconds|-5|--signature-failure-window-seconds must be a positive number of seconds, got -5"})
   void badSettingIsNamedWithItsValue(String flag, String value, String message) {
     ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.parse(new String[] {flag, value}, Map.of()));
     assertEquals(message, e.getMessage());

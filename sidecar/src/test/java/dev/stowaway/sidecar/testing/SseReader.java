@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -22,12 +23,21 @@ public final class SseReader implements AutoCloseable {
 
   private final HttpURLConnection http;
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  private final CountDownLatch ended = new CountDownLatch(1);
   private final int status;
   private final String errorBody;
 
   public SseReader(URI endpoint, String accessKeyId, String secret, String lastEventId) {
     this(endpoint.resolve("/v1/events"), SignedHttp.sign("GET", endpoint.resolve("/v1/events"), Map.of(), new byte[0],
         accessKeyId, secret, "us-east-1", "secretsmanager", Clock.systemUTC()), lastEventId);
+  }
+
+  /** Following the feed with session credentials (GetSessionToken, AssumeRole), signed at {@code clock}'s time. */
+  public static SseReader withSession(URI endpoint, String accessKeyId, String secret, String sessionToken,
+      Clock clock) {
+    URI uri = endpoint.resolve("/v1/events");
+    return new SseReader(uri, SignedHttp.sign("GET", uri, Map.of("X-Amz-Security-Token", sessionToken), new byte[0],
+        accessKeyId, secret, "us-east-1", "secretsmanager", clock), null);
   }
 
   /** Following the feed with an agent token instead of a signature, as an agent in a pod does. */
@@ -100,7 +110,14 @@ public final class SseReader implements AutoCloseable {
       }
     } catch (IOException e) {
       // closed
+    } finally {
+      ended.countDown();
     }
+  }
+
+  /** Whether the sidecar ended the stream (within 30 s). */
+  public boolean endedByServer() throws InterruptedException {
+    return ended.await(30, TimeUnit.SECONDS);
   }
 
   @Override

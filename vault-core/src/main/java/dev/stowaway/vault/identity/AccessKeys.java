@@ -126,6 +126,31 @@ public final class AccessKeys {
     return store.read(view -> usable(view, accessKeyId, sessionToken).map(Usable::principal));
   }
 
+  /**
+   * Why a key that signed a request earlier may not be used any more (deactivated, deleted, its
+   * session expired or its user or role gone), or empty while it still may. For what outlives one
+   * request, such as a change-feed stream: the session token was checked when the stream opened.
+   */
+  public Optional<String> whyUnusable(String accessKeyId) {
+    return store.read(view -> {
+      if (!accessKeyId.startsWith("ASIA")) {
+        AccessKeyRecord key = view.accessKey(accessKeyId).orElse(null);
+        if (key == null || view.user(key.userName()).isEmpty()) {
+          return Optional.of("The access key " + accessKeyId + " no longer exists.");
+        }
+        return ACTIVE.equals(key.status()) ? Optional.empty()
+            : Optional.of("The access key " + accessKeyId + " is inactive.");
+      }
+      SessionRecord session = view.session(accessKeyId).orElse(null);
+      if (session == null || (session.isRoleSession() ? view.role(session.roleName()).isEmpty()
+          : view.user(session.userName()).isEmpty())) {
+        return Optional.of("The session credentials no longer exist.");
+      }
+      return clock.millis() >= session.expiration() ? Optional.of("The session credentials expired.")
+          : Optional.<String>empty();
+    });
+  }
+
   /** The signing key of an active long-term access key, or empty if it is unknown or inactive. */
   public Optional<SigningKey> signingKey(String accessKeyId) {
     return signingKey(accessKeyId, null);

@@ -20,6 +20,8 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -28,6 +30,13 @@ import org.bouncycastle.util.encoders.Base32;
 /**
  * Virtual MFA devices: a TOTP seed per device, sealed like a secret value, shown once at
  * creation, then only ever used inside the vault to check codes.
+ *
+ * <p>Codes are six digits, so they are guessed online unless guessing is slowed: each wrong code
+ * counts against the device and against the key (or token) it came with, and once either has
+ * used up its allowance ({@link FailedAttempts}) every code is refused with {@code THROTTLING}
+ * until the window moves on, the right one too: were the right code let through, a guesser would
+ * simply keep going. A device counts only the failures of its own user (or, before it is enabled,
+ * of whoever may enable it), so that nobody else can lock its owner out.
  */
 public final class MfaDevices {
 
@@ -35,6 +44,8 @@ public final class MfaDevices {
   private static final int SEED_BYTES = 40;
   private static final Pattern NAME = Pattern.compile("[\\w+=,.@-]{1,226}");
   private static final String INVALID_CODE = "Authentication code for device is not valid.";
+  /** AWS's message for any throttled request. */
+  static final String THROTTLED = "Rate exceeded";
 
   private final SecretStore store;
   private final KeyRing keyRing;
@@ -44,14 +55,20 @@ public final class MfaDevices {
   private final RandomIds ids;
   private final String account;
   private final Caller caller;
+  /** Shared by every caller's view, as are the listeners. */
+  private final FailedAttempts failures;
+  private final List<Consumer<MfaFailure>> listeners;
 
   public MfaDevices(SecretStore store, KeyRing keyRing, EnvelopeCipher cipher, Authorizer authorizer, Clock clock,
-      RandomIds ids, String account) {
-    this(store, keyRing, cipher, authorizer, clock, ids, account, Caller.SYSTEM);
+      RandomIds ids, String account, FailedAttempts.Limit limit) {
+    this(store, keyRing, cipher, authorizer, clock, ids, account, Caller.SYSTEM, new FailedAttempts(limit, clock),
+        new CopyOnWriteArrayList<>());
   }
 
   private MfaDevices(SecretStore store, KeyRing keyRing, EnvelopeCipher cipher, Authorizer authorizer, Clock clock,
-      RandomIds ids, String account, Caller caller) {
+      RandomIds ids, String account, Caller caller, FailedAttempts failures, List<Consumer<MfaFailure>> listeners) {
+    this.failures = failures;
+    this.listeners = listeners;
     this.store = store;
     this.keyRing = keyRing;
     this.cipher = cipher;
@@ -63,7 +80,7 @@ public final class MfaDevices {
   }
 
   public MfaDevices as(Caller who) {
-    return new MfaDevices(store, keyRing, cipher, authorizer, clock, ids, account, who);
+    return new MfaDevices(store, keyRing, cipher, authorizer, clock, ids, account, who, failures, listeners);
   }
 
   /** Creates a device and returns its seed, Base32 as AWS's {@code Base32StringSeed}. */
@@ -94,9 +111,27 @@ public final class MfaDevices {
     }
   }
 
+  /** Tells {@code listener} of every wrong code (after it is counted), on the thread that checked it. */
+  public void onFailure(Consumer<MfaFailure> listener) {
+    listeners.add(listener);
+  }
+
   /** Ties the device to the user once two consecutive codes prove the user holds it. */
   public void enable(String userName, String serialNumber, String code1, String code2) {
     authorizer.authorize(caller, "iam:EnableMFADevice", userArn(userName), Map.of(), null);
+    refuseWhileThrottled(caller, serialNumber);
+    try {
+      enableChecked(userName, serialNumber, code1, code2);
+    } catch (VaultException e) {
+      if (e.error() == VaultError.INVALID_AUTHENTICATION_CODE) {
+        // not yet anyone's device: whoever may enable it may also use up its tries
+        failed(caller, serialNumber, true, "EnableMFADevice");
+      }
+      throw e;
+    }
+  }
+
+  private void enableChecked(String userName, String serialNumber, String code1, String code2) {
     changed(tx -> {
       if (tx.user(userName).isEmpty()) {
         throw noSuchUser(userName);
@@ -184,6 +219,49 @@ public final class MfaDevices {
         Arrays.fill(seed, (byte) 0);
       }
     });
+  }
+
+  /**
+   * {@link #verify} for a caller presenting a code with {@code operation} (GetSessionToken,
+   * AssumeRole): refused with {@code THROTTLING} while the device or the caller's key has had too
+   * many wrong codes lately; a wrong code counts against both and is told to the listeners.
+   */
+  public boolean verifyFor(Caller presenter, String serialNumber, String code, String operation) {
+    refuseWhileThrottled(presenter, serialNumber);
+    if (verify(presenter.userName(), serialNumber, code)) {
+      return true;
+    }
+    boolean own = store.read(view -> view.mfaDevice(serialNumber))
+        .filter(d -> d.userName() != null && d.userName().equals(presenter.userName())).isPresent();
+    failed(presenter, serialNumber, own, operation);
+    return false;
+  }
+
+  private void refuseWhileThrottled(Caller presenter, String serialNumber) {
+    if (failures.isThrottled(deviceKey(serialNumber)) || failures.isThrottled(credentialKey(presenter))) {
+      throw new VaultException(VaultError.THROTTLING, THROTTLED);
+    }
+  }
+
+  private void failed(Caller presenter, String serialNumber, boolean countsForDevice, String operation) {
+    boolean throttled = failures.fail(credentialKey(presenter));
+    if (countsForDevice) {
+      throttled |= failures.fail(deviceKey(serialNumber));
+    }
+    MfaFailure failure = new MfaFailure(operation, serialNumber, presenter.arn(), presenter.accessKeyId(),
+        presenter.sourceIp(), throttled);
+    for (Consumer<MfaFailure> listener : listeners) {
+      listener.accept(failure);
+    }
+  }
+
+  private static String deviceKey(String serialNumber) {
+    return "device " + serialNumber;
+  }
+
+  /** The key the code came with; a caller without one (an agent token) counts as its principal. */
+  private static String credentialKey(Caller presenter) {
+    return presenter.accessKeyId() != null ? "key " + presenter.accessKeyId() : "principal " + presenter.arn();
   }
 
   private byte[] open(StoreView view, MfaDeviceRecord device) {

@@ -65,7 +65,7 @@ public final class RoleSessions {
     Long mfaAt = null;
     if (serialNumber != null || tokenCode != null) {
       if (serialNumber == null || tokenCode == null || caller.userName() == null
-          || !mfaDevices.verify(caller.userName(), serialNumber, tokenCode)) {
+          || !mfaDevices.verifyFor(caller, serialNumber, tokenCode, "AssumeRole")) {
         throw new VaultException(VaultError.ACCESS_DENIED, MFA_FAILED);
       }
       mfaAt = clock.instant().getEpochSecond();

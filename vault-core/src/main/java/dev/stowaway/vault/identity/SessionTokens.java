@@ -44,7 +44,7 @@ public final class SessionTokens {
     Long mfaAt = null;
     if (serialNumber != null || tokenCode != null) {
       if (serialNumber == null || tokenCode == null
-          || !mfaDevices.verify(caller.userName(), serialNumber, tokenCode)) {
+          || !mfaDevices.verifyFor(caller, serialNumber, tokenCode, "GetSessionToken")) {
         throw new VaultException(VaultError.ACCESS_DENIED, MFA_FAILED);
       }
       mfaAt = clock.instant().getEpochSecond();

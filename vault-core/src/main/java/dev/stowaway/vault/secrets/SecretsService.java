@@ -411,11 +411,6 @@ public final class SecretsService {
     return ResourcePolicies.problems(policy);
   }
 
-  /** The resource policy of the secret with this ARN, or null (no secret, or no policy). For the change feed. */
-  public String resourcePolicyOf(String arn) {
-    return store.read(view -> view.secret(arn).map(SecretRecord::resourcePolicy).orElse(null));
-  }
-
   /**
    * The ARN a secret id names, for the audit trail's resources: looked up whoever asks, and never
    * shown to the caller. Empty if no secret has that id.
@@ -469,15 +464,36 @@ public final class SecretsService {
     if (versionStage != null) {
       SecretConstraints.checkStage("versionStage", versionStage);
     }
+    authorize("secretsmanager:GetSecretValue", secretId, versionKeys(versionId, versionStage));
+    RetrievedSecret found = store.read(view -> retrieve(view, lookup.live(view, secretId), versionId, versionStage));
+    recordAccess(found.arn(), found.versionId());
+    return found;
+  }
+
+  private static Map<String, List<String>> versionKeys(String versionId, String versionStage) {
     Map<String, List<String>> keys = new LinkedHashMap<>();
     keys.put("secretsmanager:VersionStage", List.of(versionStage != null ? versionStage : VersionSet.CURRENT));
     if (versionId != null) {
       keys.put("secretsmanager:VersionId", List.of(versionId));
     }
-    authorize("secretsmanager:GetSecretValue", secretId, keys);
-    RetrievedSecret found = store.read(view -> retrieve(view, lookup.live(view, secretId), versionId, versionStage));
-    recordAccess(found.arn(), found.versionId());
-    return found;
+    return keys;
+  }
+
+  /**
+   * Whether the caller may read the secret with this ARN: a GetSecretValue of its current version,
+   * authorized exactly as {@link #getValue} authorizes one (tags, resource policy and all). The
+   * change feed asks this before it tells a subscriber of a change.
+   */
+  public boolean mayRead(String arn) {
+    try {
+      authorize("secretsmanager:GetSecretValue", arn, versionKeys(null, null));
+      return true;
+    } catch (VaultException e) {
+      if (e.error() == VaultError.ACCESS_DENIED) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   public BatchResult batchGet(List<String> secretIds, List<SecretFilter> filters, Integer maxResults, String nextToken) {

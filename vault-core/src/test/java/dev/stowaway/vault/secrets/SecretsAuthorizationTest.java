@@ -106,6 +106,14 @@ class SecretsAuthorizationTest {
   }
 
   @Test
+  void mayReadAnswersAsGetSecretValueIsAuthorized() {
+    String restricted = vault.secrets().arnOf("prod/vault").orElseThrow();
+    assertEquals(true, app.mayRead(prodArn));
+    assertEquals(false, app.mayRead(devArn));
+    assertEquals(false, app.mayRead(restricted)); // the tag condition's Deny applies here too
+  }
+
+  @Test
   void listingNeedsItsOwnPermission() {
     VaultException e = assertThrows(VaultException.class,
         () -> app.list(new ListQuery(List.of(), null, null, true, false)));
