@@ -47,8 +47,13 @@ final class RotationRun {
     audit.serviceEvent(SOURCE, "RotationStarted", due.arn(), TYPE, details(due, null));
     try {
       steps(due);
-    } catch (RotationException | VaultException e) {
-      String reason = e.getMessage();
+    } catch (RotationException | RuntimeException e) {
+      if (e instanceof dev.stowaway.vault.audit.AuditUnavailableException unavailable) {
+        throw unavailable;
+      }
+      // A driver's own failure may quote what it was given: its message stays out of the record.
+      String reason = e instanceof RuntimeException && !(e instanceof VaultException)
+          ? "the rotator failed unexpectedly (" + e.getClass().getName() + ")" : e.getMessage();
       LOG.log(Level.WARNING, "rotation of " + due.name() + " failed: " + reason + "; AWSCURRENT is unchanged");
       rotations.fail(due.arn(), due.token());
       audit.serviceEvent(SOURCE, "RotationFailed", due.arn(), TYPE, details(due, reason));
