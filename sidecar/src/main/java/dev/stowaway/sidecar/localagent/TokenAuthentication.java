@@ -2,7 +2,6 @@ package dev.stowaway.sidecar.localagent;
 
 import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.vault.identity.Caller;
-import dev.stowaway.vault.identity.IdentityService;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -18,11 +17,11 @@ public final class TokenAuthentication {
   private static final String[] TOKEN_HEADERS = {"x-aws-parameters-secrets-token", "x-vault-token"};
 
   private final AgentTokens tokens;
-  private final IdentityService identity;
+  private final TokenOwners owners;
 
-  public TokenAuthentication(AgentTokens tokens, IdentityService identity) {
-    this.tokens = tokens;
-    this.identity = identity;
+  public TokenAuthentication(TokenOwners owners) {
+    this.tokens = owners.tokens();
+    this.owners = owners;
   }
 
   /** Whether the request authenticates with a token rather than a signature. */
@@ -51,7 +50,7 @@ public final class TokenAuthentication {
     }
     for (String name : TOKEN_HEADERS) {
       Optional<Caller> caller = tokens.match(header.apply(name))
-          .flatMap(entry -> identity.callerForUser(entry.user(), sourceIp));
+          .flatMap(entry -> owners.caller(entry, sourceIp));
       if (caller.isPresent()) {
         return caller.get();
       }
