@@ -12,7 +12,7 @@ import dev.stowaway.sidecar.events.ChangeStream;
 import dev.stowaway.sidecar.events.EventDispatcher;
 import dev.stowaway.sidecar.config.ServerConfig;
 import dev.stowaway.sidecar.http.UndertowServer;
-import dev.stowaway.sidecar.localagent.AgentTokens;
+import dev.stowaway.sidecar.localagent.TokenOwners;
 import dev.stowaway.sidecar.localagent.LocalAgentApi;
 import dev.stowaway.sidecar.localagent.TokenAuthentication;
 import dev.stowaway.sidecar.logging.AccessLog;
@@ -40,6 +40,8 @@ import java.util.concurrent.TimeUnit;
  * sweeper. {@link #close()} drains requests in flight, then closes the store.
  */
 public final class Sidecar implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(Sidecar.class.getName());
 
   private final ServerConfig config;
   private final Vault vault;
@@ -129,8 +131,9 @@ public final class Sidecar implements AutoCloseable {
       SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, config.region(),
           config.guessLimits().signatures());
       vault.mfaDevices().onFailure(failure -> MfaFailureEvents.record(audit, failure));
-      AgentTokens agentTokens = config.agentTokens();
-      TokenAuthentication tokenAuthentication = new TokenAuthentication(agentTokens, vault.identity());
+      TokenOwners tokenOwners = new TokenOwners(config.agentTokens(), vault.identity());
+      bindOldAgentTokens(tokenOwners);
+      TokenAuthentication tokenAuthentication = new TokenAuthentication(tokenOwners);
       ChangeStream changes = new ChangeStream(verifier, tokenAuthentication, vault, random, audit, clock);
       Rotators rotators = new Rotators(config.dataDir(), vault.passwords(), config.rotationTargets());
       rotations = opened.store() instanceof PostgresSecretStore shared
@@ -143,8 +146,7 @@ public final class Sidecar implements AutoCloseable {
           config.eventTargetUrls());
       Metrics metrics = new Metrics(vault.secrets(), auditLog, events::outcomes);
       AccessLog accessLog = new AccessLog(config.accessLog());
-      LocalAgentApi localAgent = new LocalAgentApi(agentTokens, vault.identity(), awsJson, audit, metrics,
-          accessLog, clock);
+      LocalAgentApi localAgent = new LocalAgentApi(tokenOwners, awsJson, audit, metrics, accessLog, clock);
       UndertowServer server = new UndertowServer(config.bind(), config.port(), awsJson,
           new QueryProtocol(vault, verifier, config.account()), changes, localAgent, audit, metrics,
           () -> readiness(opened.store(), auditLog), accessLog,
@@ -169,6 +171,16 @@ public final class Sidecar implements AutoCloseable {
       auditLog.close();
       vault.close();
       throw e;
+    }
+  }
+
+  /** Old agent tokens bound by name are bound by unique id now; a damaged file is the agent API's to report. */
+  private static void bindOldAgentTokens(TokenOwners owners) {
+    try {
+      owners.bindOldTokens();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not bind the agent tokens in " + owners.tokens().file()
+          + " to their users at start (" + e.getMessage() + "); each is bound when it is first used");
     }
   }
 

@@ -10,6 +10,7 @@ import dev.stowaway.vault.identity.MfaDevices;
 import dev.stowaway.vault.identity.RoleSessions;
 import dev.stowaway.vault.identity.Roles;
 import dev.stowaway.vault.identity.SessionTokens;
+import dev.stowaway.vault.identity.UniqueIdBackfill;
 import dev.stowaway.vault.identity.IdentityService;
 import dev.stowaway.vault.policy.Authorizer;
 import dev.stowaway.vault.kms.EnvelopeCipher;
@@ -113,9 +114,7 @@ public final class Vault implements AutoCloseable {
         authorizer);
     AccessKeys accessKeys = new AccessKeys(store, keyRing, cipher, clock, ids, account);
     IdentityService identity = new IdentityService(store, accessKeys, authorizer, clock, ids, account);
-    // Every access key belongs to a user; vaults made before users existed had only the administrator.
-    store.read(view -> view.accessKeys().stream().map(k -> k.userName()).distinct().toList())
-        .forEach(identity::ensureAdministrator);
+    UniqueIdBackfill.run(store, identity);
     KeyService keys = new KeyService(store, keyRing, authorizer, clock, region, account);
     MfaDevices mfaDevices = new MfaDevices(store, keyRing, cipher, authorizer, clock, ids, account, mfaFailures);
     return new Vault(store, rootKey, secrets, accessKeys, new PasswordGenerator(random), changes, identity,

@@ -60,6 +60,7 @@ final class RestoreCommand {
     char[] passphrase = passphraseValue == null || passphraseValue.isEmpty() ? null : passphraseValue.toCharArray();
     Path scratch = dir.resolve(".restore-" + UUID.randomUUID() + ".db");
     try {
+      new DataDirectory(dir).makeOwnerOnly().forEach(line -> out.println("stowaway: " + line));
       VaultBackup.Manifest manifest;
       try (RootKey rootKey = new DataDirectory(dir).existingRootKey(passphrase);
            InputStream in = Files.newInputStream(from)) {

@@ -83,8 +83,9 @@ final class TokenCommand {
     out.println("stowaway: clients send it as the X-Aws-Parameters-Secrets-Token header, e.g.");
     out.println("    curl -H \"X-Aws-Parameters-Secrets-Token: $(cat " + file + ")\" "
         + "'http://127.0.0.1:2773/secretsmanager/get?secretId=NAME'");
-    out.println("stowaway: reads with it are authorized and audited as " + user
-        + " (the sidecar refuses it while no such user exists); only its hash is kept, in " + tokens.file());
+    out.println("stowaway: reads with it are authorized and audited as " + user + "; it belongs to the user "
+        + user + " who exists now (a user made later never gets it) and dies with that user, even if a user of "
+        + "the same name is made again; only its hash is kept, in " + tokens.file());
     out.println("stowaway: withdraw it with: stowaway token revoke --id " + issued.id());
     return 0;
   }

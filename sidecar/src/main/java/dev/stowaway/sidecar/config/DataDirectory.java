@@ -33,6 +33,8 @@ import java.util.Set;
  */
 public final class DataDirectory {
 
+  private static final System.Logger LOG = System.getLogger(DataDirectory.class.getName());
+
   public static final String ROOT_KEY = "root.key";
   public static final String ROOT_SALT = "root.salt";
   public static final String STORE = "vault.db";
@@ -70,7 +72,8 @@ public final class DataDirectory {
   public Opened open(char[] passphrase, ServerConfig config, Clock clock, SecureRandom random, List<String> created,
       AuditLog.Settings auditSettings) {
     try {
-      Files.createDirectories(dir);
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+      makeOwnerOnly().forEach(line -> LOG.log(System.Logger.Level.WARNING, line));
       SecretStore shared = null;
       boolean fresh;
       if (config.store().postgresql()) {
@@ -237,6 +240,22 @@ public final class DataDirectory {
       channel.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Makes the directory and everything in it its owner's alone (directories 0700, files 0600),
+   * whoever made them and with whatever umask: a directory made beforehand (a mounted volume), files
+   * an older version left readable, a copy. Returns one line per entry it tightened.
+   *
+   * @throws ConfigException naming the entry and why, when one cannot be tightened
+   */
+  public List<String> makeOwnerOnly() {
+    try {
+      return new OwnerOnlyModes().enforce(dir).stream()
+          .map(t -> t + " (the data directory is for the sidecar's user alone)").toList();
+    } catch (IOException e) {
+      throw new ConfigException("cannot check the modes of the files in " + dir + ": " + e);
+    }
   }
 
   /** Files this directory holds whose mode lets others read them; reported as a warning. */

@@ -106,7 +106,8 @@ final class ApiHandler implements HttpHandler {
     } catch (RuntimeException e) {
       // A bug, not bad input: log the type and where, answer AWS's generic 500 without detail.
       LOG.log(Level.ERROR, "request " + requestId + " failed: " + e.getClass().getName(), e);
-      reply = awsJson.error(500, "InternalServiceError", "An error occurred on the server side.", call);
+      reply = isQuery ? query.internalFailure(call)
+          : awsJson.error(500, "InternalServiceError", "An error occurred on the server side.", call);
     }
     try {
       audit.record(call);

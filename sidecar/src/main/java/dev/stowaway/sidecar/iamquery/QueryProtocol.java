@@ -8,6 +8,8 @@ import dev.stowaway.sidecar.http.Reply;
 import dev.stowaway.vault.Vault;
 import dev.stowaway.vault.VaultException;
 import dev.stowaway.vault.identity.Caller;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -16,6 +18,12 @@ import java.util.Map;
  * answered in XML ({@code <ActionResponse>} or {@code <ErrorResponse>}) with AWS's error codes.
  */
 public final class QueryProtocol {
+
+  private static final Logger LOG = System.getLogger(QueryProtocol.class.getName());
+  /** IAM's and STS's common error for "an unknown error, exception or failure" (HTTP 500). */
+  private static final String INTERNAL_FAILURE = "InternalFailure";
+  private static final String INTERNAL_FAILURE_MESSAGE =
+      "The request processing has failed because of an unknown error, exception or failure.";
 
   private final Vault vault;
   private final String account;
@@ -84,7 +92,19 @@ public final class QueryProtocol {
         case THROTTLING -> error(api, 400, "Throttling", e.getMessage(), call);
         default -> error(api, 400, "ValidationError", e.getMessage(), call);
       };
+    } catch (RuntimeException e) {
+      // A bug or a failing store, not bad input: logged with its cause, answered without it.
+      LOG.log(Level.ERROR, "request " + requestId + " (" + call.eventName() + ") failed: " + e.getClass().getName(), e);
+      return error(api, 500, INTERNAL_FAILURE, INTERNAL_FAILURE_MESSAGE, call);
     }
+  }
+
+  /**
+   * AWS's answer to an unexpected error on a Query API, for a request that failed before or after
+   * this protocol had it (the request's service is not known there: IAM's namespace is used).
+   */
+  public Reply internalFailure(ApiCall call) {
+    return error(null, 500, INTERNAL_FAILURE, INTERNAL_FAILURE_MESSAGE, call);
   }
 
   /** The IAM entities a request names, so the trail can be searched by them. */

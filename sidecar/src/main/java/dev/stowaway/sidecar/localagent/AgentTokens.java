@@ -38,11 +38,31 @@ import java.util.function.UnaryOperator;
 public final class AgentTokens {
 
   public static final String FILE = "agent-tokens";
+  /** The id of the token given at start ({@code --agent-token}), which is not in the file. */
+  public static final String CONFIGURED = "configured";
   private static final String PREFIX = "stw_";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One token as stored: never the token, only its hash. */
-  public record Entry(String id, String user, String sha256, Instant created) {}
+  /**
+   * One token as stored: never the token, only its hash.
+   *
+   * @param userId the unique id ({@code AIDA…}) of the user it stands for, once the sidecar has bound
+   *     it; null before that ({@code stowaway token create} runs without the vault, which the sidecar holds)
+   * @param nameOnly whether it was written before tokens were bound to unique ids (no {@code userId}
+   *     member in the file): such a token is bound to whoever holds its user name when the sidecar
+   *     first sees it, so that it keeps working for a user that still exists
+   */
+  public record Entry(String id, String user, String userId, boolean nameOnly, String sha256, Instant created) {
+
+    Entry boundTo(String uniqueId) {
+      return new Entry(id, user, uniqueId, false, sha256, created);
+    }
+
+    /** The same token, no longer bound to a name alone: from now on only a user who existed when it was made may have it. */
+    Entry unboundByName() {
+      return new Entry(id, user, null, false, sha256, created);
+    }
+  }
 
   /** A token just made: the only moment its value exists outside the caller's file. */
   public record Issued(String id, String user, String token) {
@@ -71,7 +91,7 @@ public final class AgentTokens {
    * agent takes its token, bound to {@code user}.
    */
   public AgentTokens withConfigured(String token, String user) {
-    return new AgentTokens(file, new Entry("configured", user, sha256(token), Instant.EPOCH));
+    return new AgentTokens(file, new Entry(CONFIGURED, user, null, false, sha256(token), Instant.EPOCH));
   }
 
   public Path file() {
@@ -87,7 +107,7 @@ public final class AgentTokens {
     byte[] idBytes = new byte[6];
     random.nextBytes(idBytes);
     String id = "tok-" + HexFormat.of().formatHex(idBytes);
-    Entry entry = new Entry(id, user, sha256(token), now);
+    Entry entry = new Entry(id, user, null, false, sha256(token), now);
     change(list -> {
       List<Entry> more = new ArrayList<>(list);
       more.add(entry);
@@ -109,6 +129,20 @@ public final class AgentTokens {
       return kept;
     });
     return removed;
+  }
+
+  /**
+   * Binds the token {@code id} to the user with unique id {@code userId}, if it is not bound yet;
+   * written to the file, so the binding outlives the process and a later user of the same name
+   * never inherits the token.
+   */
+  public void bind(String id, String userId) {
+    change(list -> list.stream().map(e -> e.id().equals(id) && e.userId() == null ? e.boundTo(userId) : e).toList());
+  }
+
+  /** Takes away the name-only binding of old tokens ({@link Entry#nameOnly()}) whose user is gone. */
+  public void unbindByName(List<String> ids) {
+    change(list -> list.stream().map(e -> ids.contains(e.id()) && e.nameOnly() ? e.unboundByName() : e).toList());
   }
 
   public synchronized List<Entry> list() {
@@ -141,7 +175,8 @@ public final class AgentTokens {
       return true;
     }
     reloadIfChanged();
-    return entries.contains(matched);
+    // By id and hash: binding a token to its user's unique id on first use rewrites its entry.
+    return entries.stream().anyMatch(e -> e.id().equals(matched.id()) && e.sha256().equals(matched.sha256()));
   }
 
   private void reloadIfChanged() {
@@ -179,8 +214,11 @@ public final class AgentTokens {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode tokens = root.putArray("tokens");
     for (Entry e : list) {
-      tokens.addObject().put("id", e.id()).put("user", e.user()).put("sha256", e.sha256())
-          .put("created", e.created().toString());
+      ObjectNode token = tokens.addObject().put("id", e.id()).put("user", e.user());
+      if (!e.nameOnly()) {
+        token.put("userId", e.userId()); // null until bound; absent only in old files
+      }
+      token.put("sha256", e.sha256()).put("created", e.created().toString());
     }
     Path temp = file.resolveSibling(FILE + ".tmp");
     Files.deleteIfExists(temp);
@@ -201,7 +239,9 @@ public final class AgentTokens {
       JsonNode root = JSON.readTree(Files.readAllBytes(file));
       List<Entry> list = new ArrayList<>();
       for (JsonNode t : root.path("tokens")) {
-        list.add(new Entry(t.path("id").asText(), t.path("user").asText(), t.path("sha256").asText(),
+        JsonNode userId = t.get("userId");
+        list.add(new Entry(t.path("id").asText(), t.path("user").asText(),
+            userId == null || userId.isNull() ? null : userId.asText(), userId == null, t.path("sha256").asText(),
             Instant.parse(t.path("created").asText())));
       }
       return List.copyOf(list);

@@ -12,7 +12,6 @@ import dev.stowaway.sidecar.logging.RequestContext;
 import dev.stowaway.sidecar.metrics.Metrics;
 import dev.stowaway.vault.audit.AuditUnavailableException;
 import dev.stowaway.vault.identity.Caller;
-import dev.stowaway.vault.identity.IdentityService;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
@@ -52,18 +51,18 @@ public final class LocalAgentApi implements HttpHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final AgentTokens tokens;
-  private final IdentityService identity;
+  private final TokenOwners owners;
   private final AwsJsonProtocol awsJson;
   private final AuditTrail audit;
   private final Metrics metrics;
   private final Clock clock;
   private final AccessLog accessLog;
 
-  public LocalAgentApi(AgentTokens tokens, IdentityService identity, AwsJsonProtocol awsJson, AuditTrail audit,
-      Metrics metrics, AccessLog accessLog, Clock clock) {
+  public LocalAgentApi(TokenOwners owners, AwsJsonProtocol awsJson, AuditTrail audit, Metrics metrics,
+      AccessLog accessLog, Clock clock) {
     this.accessLog = accessLog;
-    this.tokens = tokens;
-    this.identity = identity;
+    this.tokens = owners.tokens();
+    this.owners = owners;
     this.awsJson = awsJson;
     this.audit = audit;
     this.metrics = metrics;
@@ -153,10 +152,14 @@ public final class LocalAgentApi implements HttpHandler {
     if (token.isEmpty()) {
       return refused(call, 403, "Bad Token");
     }
-    Optional<Caller> caller = identity.callerForUser(token.get().user(), sourceIp);
+    Optional<Caller> caller = owners.caller(token.get(), sourceIp);
     if (caller.isEmpty()) {
       LOG.log(Level.WARNING, "agent token " + token.get().id() + " stands for user " + token.get().user()
-          + ", who does not exist: refused");
+          + (token.get().userId() == null ? "" : " (" + token.get().userId() + ")") + ", who does not exist: refused");
+      // the trail says which token was refused and why; the client hears what AWS's agent says
+      call.additionalEventData(JSON.createObjectNode().put("agentTokenId", token.get().id())
+          .put("refusedBecause", "the token's IAM user " + token.get().user()
+              + (token.get().userId() == null ? "" : " (" + token.get().userId() + ")") + " does not exist"));
       return refused(call, 403, "Bad Token");
     }
     if (!Methods.GET.equals(exchange.getRequestMethod())) {

@@ -2,7 +2,6 @@ package dev.stowaway.sidecar.localagent;
 
 import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.vault.identity.Caller;
-import dev.stowaway.vault.identity.IdentityService;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -18,11 +17,11 @@ public final class TokenAuthentication {
   private static final String[] TOKEN_HEADERS = {"x-aws-parameters-secrets-token", "x-vault-token"};
 
   private final AgentTokens tokens;
-  private final IdentityService identity;
+  private final TokenOwners owners;
 
-  public TokenAuthentication(AgentTokens tokens, IdentityService identity) {
-    this.tokens = tokens;
-    this.identity = identity;
+  public TokenAuthentication(TokenOwners owners) {
+    this.tokens = owners.tokens();
+    this.owners = owners;
   }
 
   /** Whether the request authenticates with a token rather than a signature. */
@@ -59,7 +58,7 @@ public final class TokenAuthentication {
     }
     for (String name : TOKEN_HEADERS) {
       Optional<AgentTokens.Entry> entry = tokens.match(header.apply(name));
-      Optional<Caller> caller = entry.flatMap(e -> identity.callerForUser(e.user(), sourceIp));
+      Optional<Caller> caller = entry.flatMap(e -> owners.caller(e, sourceIp));
       if (caller.isPresent()) {
         return new Authenticated(caller.get(), entry.get());
       }
@@ -72,7 +71,7 @@ public final class TokenAuthentication {
     if (!tokens.stillHolds(token)) {
       return Optional.of("The agent token was revoked.");
     }
-    if (identity.callerForUser(token.user(), null).isEmpty()) {
+    if (owners.caller(token, null).isEmpty()) {
       return Optional.of("The agent token's user no longer exists.");
     }
     return Optional.empty();

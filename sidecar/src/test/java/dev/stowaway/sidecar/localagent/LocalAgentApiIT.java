@@ -207,6 +207,123 @@ class LocalAgentApiIT {
     assertEquals(403, get("/v1/prod/db", "X-Aws-Parameters-Secrets-Token", token).statusCode());
   }
 
+  private static IamClient iam() {
+    return IamClient.builder().endpointOverride(sidecar.endpoint()).region(Region.AWS_GLOBAL)
+        .credentialsProvider(sidecar.adminCredentials()).httpClient(UrlConnectionHttpClient.create()).build();
+  }
+
+  private static void makeReader(IamClient iam, String name) {
+    iam.createUser(r -> r.userName(name));
+    iam.putUserPolicy(r -> r.userName(name).policyName("read-prod").policyDocument(READ_PROD));
+  }
+
+  private static void deleteReader(IamClient iam, String name) {
+    iam.deleteUserPolicy(r -> r.userName(name).policyName("read-prod"));
+    iam.deleteUser(r -> r.userName(name));
+  }
+
+  private static JsonNode auditRecordOf(HttpResponse<String> response) {
+    String requestId = response.headers().firstValue("x-amzn-RequestId").orElseThrow();
+    return AuditRecords.in(dataDir).stream().filter(e -> e.path("requestID").asText().equals(requestId))
+        .findFirst().orElseThrow();
+  }
+
+  /** Issue 17, finding 9: a user deleted and made again under its name inherited the old user's tokens. */
+  @Test
+  void aTokenDiesWithItsUserEvenWhenAUserOfTheSameNameIsMadeAgain() throws Exception {
+    try (IamClient iam = iam()) {
+      makeReader(iam, "reborn");
+      AgentTokens.Issued issued = AgentTokens.in(dataDir).create("reborn", new SecureRandom(), Instant.now());
+      assertEquals(200, get("/v1/prod/db", "X-Aws-Parameters-Secrets-Token", issued.token()).statusCode());
+      String userId = iam.getUser(r -> r.userName("reborn")).user().userId();
+      deleteReader(iam, "reborn");
+      makeReader(iam, "reborn");
+      try {
+        HttpResponse<String> refused = get("/v1/prod/db", "X-Aws-Parameters-Secrets-Token", issued.token());
+        assertEquals(403, refused.statusCode());
+        assertEquals("Bad Token", refused.body());
+        JsonNode record = auditRecordOf(refused);
+        assertEquals("AccessDeniedException", record.path("errorCode").asText());
+        assertEquals("Bad Token", record.path("errorMessage").asText());
+        assertEquals(issued.id(), record.path("additionalEventData").path("agentTokenId").asText());
+        assertEquals("the token's IAM user reborn (" + userId + ") does not exist",
+            record.path("additionalEventData").path("refusedBecause").asText());
+      } finally {
+        deleteReader(iam, "reborn");
+      }
+    }
+  }
+
+  @Test
+  void aTokenNeverUsedBeforeItsUserWasDeletedIsRefusedToTheNextUserOfThatName() throws Exception {
+    try (IamClient iam = iam()) {
+      makeReader(iam, "unused");
+      AgentTokens.Issued issued = AgentTokens.in(dataDir).create("unused", new SecureRandom(), Instant.now());
+      deleteReader(iam, "unused");
+      makeReader(iam, "unused");
+      try {
+        assertEquals(403, get("/v1/prod/db", "X-Aws-Parameters-Secrets-Token", issued.token()).statusCode());
+        AgentTokens.Issued fresh = AgentTokens.in(dataDir).create("unused", new SecureRandom(), Instant.now());
+        assertEquals(200, get("/v1/prod/db", "X-Aws-Parameters-Secrets-Token", fresh.token()).statusCode(),
+            "a token made for the new user is the new user's");
+      } finally {
+        deleteReader(iam, "unused");
+      }
+    }
+  }
+
+  @Test
+  void aTokenOnTheAwsApiDiesWithItsUserToo() throws Exception {
+    try (IamClient iam = iam()) {
+      makeReader(iam, "api-user");
+      AgentTokens.Issued issued = AgentTokens.in(dataDir).create("api-user", new SecureRandom(), Instant.now());
+      String body = "{\"SecretId\":\"prod/db\"}";
+      assertEquals(200, awsJson("secretsmanager.GetSecretValue", body, "X-Aws-Parameters-Secrets-Token",
+          issued.token()).statusCode());
+      deleteReader(iam, "api-user");
+      makeReader(iam, "api-user");
+      try {
+        HttpResponse<String> refused = awsJson("secretsmanager.GetSecretValue", body, "X-Aws-Parameters-Secrets-Token",
+            issued.token());
+        assertEquals(400, refused.statusCode());
+        assertEquals("UnrecognizedClientException", json(refused).path("__type").asText());
+      } finally {
+        deleteReader(iam, "api-user");
+      }
+    }
+  }
+
+  @Test
+  void aTokenWrittenBeforeBindingsKeepsWorkingForItsUserAndThenDiesWithIt() throws Exception {
+    try (IamClient iam = iam()) {
+      makeReader(iam, "old-style");
+      AgentTokens tokens = AgentTokens.in(dataDir);
+      AgentTokens.Issued issued = tokens.create("old-style", new SecureRandom(), Instant.parse("2020-01-01T00:00:00Z"));
+      // as the file was written before tokens were bound by unique id: no userId member at all
+      java.nio.file.Path file = dataDir.resolve(AgentTokens.FILE);
+      com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode)
+          JSON.readTree(java.nio.file.Files.readString(file));
+      root.withArray("tokens").forEach(t -> {
+        if (t.path("id").asText().equals(issued.id())) {
+          ((com.fasterxml.jackson.databind.node.ObjectNode) t).remove("userId");
+        }
+      });
+      java.nio.file.Files.writeString(file, root.toString());
+      assertEquals(200, get("/v1/prod/db", "X-Aws-Parameters-Secrets-Token", issued.token()).statusCode(),
+          "an old token works for the user who holds its name, though made before the token");
+      String userId = iam.getUser(r -> r.userName("old-style")).user().userId();
+      assertEquals(userId, tokens.list().stream().filter(t -> t.id().equals(issued.id())).findFirst().orElseThrow()
+          .userId(), "and is bound to that user in the file");
+      deleteReader(iam, "old-style");
+      makeReader(iam, "old-style");
+      try {
+        assertEquals(403, get("/v1/prod/db", "X-Aws-Parameters-Secrets-Token", issued.token()).statusCode());
+      } finally {
+        deleteReader(iam, "old-style");
+      }
+    }
+  }
+
   @Test
   void withATokenEventsIsASecretNameAndWithoutOneTheChangeFeedStaysWhereItWas() throws Exception {
     admin.createSecret(r -> r.name("events").secretString("an-unlucky-name"));

@@ -143,7 +143,7 @@ public final class AuditLog implements AutoCloseable {
    */
   public static AuditLog open(Path dir, RootKey rootKey, Clock clock, SecureRandom random, Settings settings)
       throws IOException {
-    Files.createDirectories(dir);
+    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     AuditLog log = new AuditLog(dir, clock, settings, AuditSigningKey.loadOrCreate(dir, rootKey, random));
     log.recover();
     log.writeDigest();

@@ -62,7 +62,7 @@ final class AuditSigningKey {
       }
     }
     Path digests = auditDir.resolve(AuditFiles.DIGESTS);
-    Files.createDirectories(digests);
+    Files.createDirectories(digests, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path pem = digests.resolve(AuditFiles.PUBLIC_KEY);
     String exported = key.publicKeyPem();
     if (!Files.exists(pem)) {

@@ -7,6 +7,7 @@ import dev.stowaway.vault.policy.Authorizer;
 import dev.stowaway.vault.policy.Decision;
 import dev.stowaway.vault.store.AccessKeyRecord;
 import dev.stowaway.vault.store.SecretStore;
+import dev.stowaway.vault.store.StoreView;
 import dev.stowaway.vault.store.UserRecord;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -25,7 +26,6 @@ public final class IdentityService {
   public static final String ADMINISTRATOR_POLICY_NAME = "AdministratorAccess";
   public static final String ADMINISTRATOR_POLICY =
       "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}";
-  static final int MAX_KEYS_PER_USER = 2;
   private static final Pattern USER_NAME = Pattern.compile("[\\w+=,.@-]{1,64}");
   private static final char[] ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
@@ -80,11 +80,29 @@ public final class IdentityService {
 
   /**
    * The caller for a user who proved itself without an access key (a local-agent token bound to
-   * the user): the user's policies apply; empty if there is no such user (any more).
+   * the user): the user's policies apply; empty unless the user named {@code userName} exists and is
+   * the very user {@code userId} names, not a later user of the same name.
    */
-  public Optional<Caller> callerForUser(String userName, String sourceIp) {
+  public Optional<Caller> callerForUser(String userName, String userId, String sourceIp) {
     return store.read(view -> view.user(userName))
+        .filter(user -> user.userId().equals(userId))
         .map(user -> new Caller(user.userName(), user.userId(), user.arn(), null, sourceIp, false));
+  }
+
+  /** The unique id ({@code AIDA…}) of the user who holds {@code userName} now, if any. */
+  public Optional<String> userId(String userName) {
+    return store.read(view -> view.user(userName)).map(UserRecord::userId);
+  }
+
+  /**
+   * The unique id of the user a credential issued at {@code issued} for {@code userName} was meant
+   * for: the user of that name, provided it already existed then. A user made after the credential
+   * is a later user of the same name, and inherits nothing.
+   */
+  public Optional<String> userIdAsOf(String userName, java.time.Instant issued) {
+    return store.read(view -> view.user(userName))
+        .filter(user -> user.createdDate() <= issued.toEpochMilli())
+        .map(UserRecord::userId);
   }
 
   // ---- users --------------------------------------------------------------------------------
@@ -125,7 +143,7 @@ public final class IdentityService {
     authorize("iam:DeleteUser", userName);
     changed(tx -> {
       UserRecord user = tx.user(userName).orElseThrow(() -> noSuchUser(userName));
-      if (tx.accessKeys().stream().anyMatch(k -> k.userName().equals(userName))) {
+      if (tx.accessKeys().stream().anyMatch(k -> k.belongsTo(user))) {
         throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must delete access keys first.");
       }
       if (!user.inlinePolicies().isEmpty()) {
@@ -140,8 +158,9 @@ public final class IdentityService {
       if (tx.mfaDevices().stream().anyMatch(d -> userName.equals(d.userName()))) {
         throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must remove MFA device first.");
       }
-      // the user's session credentials die with it
-      tx.sessions().stream().filter(x -> x.userName().equals(userName)).forEach(x -> tx.removeSession(x.accessKeyId()));
+      // the user's session credentials die with it: its own, the role sessions it opened, and those
+      // chained from them (a chained session has no user name of its own; it keeps its root's)
+      tx.sessions().stream().filter(x -> x.rootedIn(user)).forEach(x -> tx.removeSession(x.accessKeyId()));
       tx.removeUser(userName);
       return null;
     });
@@ -184,20 +203,17 @@ public final class IdentityService {
   public NewAccessKey createAccessKey(String userName) {
     String name = caller.userNameOr(userName);
     authorize("iam:CreateAccessKey", name);
-    user(name);
-    long existing = store.read(view -> view.accessKeys().stream().filter(k -> k.userName().equals(name)).count());
-    if (existing >= MAX_KEYS_PER_USER) {
-      throw new VaultException(VaultError.LIMIT_EXCEEDED, "Cannot exceed quota for AccessKeysPerUser: " + MAX_KEYS_PER_USER);
-    }
     return accessKeys.create(name);
   }
 
   public List<AccessKeyRecord> listAccessKeys(String userName) {
     String name = caller.userNameOr(userName);
     authorize("iam:ListAccessKeys", name);
-    user(name);
-    return store.read(view -> view.accessKeys().stream().filter(k -> k.userName().equals(name))
-        .sorted(Comparator.comparingLong(AccessKeyRecord::createdDate)).toList());
+    return store.read(view -> {
+      UserRecord user = view.user(name).orElseThrow(() -> noSuchUser(name));
+      return view.accessKeys().stream().filter(k -> k.belongsTo(user))
+          .sorted(Comparator.comparingLong(AccessKeyRecord::createdDate)).toList();
+    });
   }
 
   public void updateAccessKey(String userName, String accessKeyId, String status) {
@@ -208,9 +224,8 @@ public final class IdentityService {
     String name = caller.userNameOr(userName);
     authorize("iam:UpdateAccessKey", name);
     changed(tx -> {
-      AccessKeyRecord key = ownKey(tx.accessKey(accessKeyId).orElse(null), name, accessKeyId);
-      tx.putAccessKey(new AccessKeyRecord(key.accessKeyId(), key.userName(), key.userArn(), status, key.createdDate(),
-          key.sealedSecret()));
+      AccessKeyRecord key = ownKey(tx, name, accessKeyId);
+      tx.putAccessKey(key.withStatus(status));
       return null;
     });
   }
@@ -219,7 +234,7 @@ public final class IdentityService {
     String name = caller.userNameOr(userName);
     authorize("iam:DeleteAccessKey", name);
     changed(tx -> {
-      ownKey(tx.accessKey(accessKeyId).orElse(null), name, accessKeyId);
+      ownKey(tx, name, accessKeyId);
       tx.removeAccessKey(accessKeyId);
       return null;
     });
@@ -289,11 +304,11 @@ public final class IdentityService {
     return VaultException.notFound("The user with name " + userName + " cannot be found.");
   }
 
-  private static AccessKeyRecord ownKey(AccessKeyRecord key, String userName, String accessKeyId) {
-    if (key == null || !key.userName().equals(userName)) {
-      throw VaultException.notFound("The Access Key with id " + accessKeyId + " cannot be found.");
-    }
-    return key;
+  /** The key {@code accessKeyId} if it is one of the current user {@code userName}'s own. */
+  private static AccessKeyRecord ownKey(StoreView view, String userName, String accessKeyId) {
+    UserRecord owner = view.user(userName).orElse(null);
+    return view.accessKey(accessKeyId).filter(k -> owner != null && k.belongsTo(owner)).orElseThrow(() ->
+        VaultException.notFound("The Access Key with id " + accessKeyId + " cannot be found."));
   }
 
   private static void checkUserName(String userName) {

@@ -93,8 +93,8 @@ public final class RoleSessions {
     }
     String arn = "arn:aws:sts::" + account + ":assumed-role/" + roleName + "/" + sessionName;
     Instant expiration = clock.instant().plusSeconds(seconds).truncatedTo(ChronoUnit.SECONDS);
-    NewSession credentials = accessKeys.issueSession(caller.userName(), arn, expiration,
-        mfaAt != null ? mfaAt : caller.mfaAuthenticatedAt(), roleName, sessionPolicy);
+    NewSession credentials = accessKeys.issueRoleSession(caller, role, arn, expiration,
+        mfaAt != null ? mfaAt : caller.mfaAuthenticatedAt(), sessionPolicy);
     return new AssumedRole(credentials, role.roleId() + ":" + sessionName, arn);
   }
 }

@@ -99,7 +99,7 @@ public final class Roles {
       if (!role.attachedPolicies().isEmpty()) {
         throw new VaultException(VaultError.DELETE_CONFLICT, "Cannot delete entity, must detach all policies first.");
       }
-      tx.sessions().stream().filter(x -> roleName.equals(x.roleName())).forEach(x -> tx.removeSession(x.accessKeyId()));
+      tx.sessions().stream().filter(x -> x.of(role)).forEach(x -> tx.removeSession(x.accessKeyId()));
       tx.removeRole(roleName);
       return null;
     });

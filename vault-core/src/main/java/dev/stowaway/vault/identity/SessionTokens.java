@@ -50,6 +50,6 @@ public final class SessionTokens {
       mfaAt = clock.instant().getEpochSecond();
     }
     Instant expiration = clock.instant().plusSeconds(seconds).truncatedTo(ChronoUnit.SECONDS);
-    return accessKeys.issueSession(caller.userName(), expiration, mfaAt);
+    return accessKeys.issueSession(caller, expiration, mfaAt);
   }
 }

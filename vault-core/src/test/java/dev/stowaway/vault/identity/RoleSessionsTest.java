@@ -102,4 +102,22 @@ class RoleSessionsTest {
     assertEquals(VaultError.VALIDATION, e.error());
     assertEquals("Must specify userName when calling with non-User credentials", e.getMessage());
   }
+
+  @Test
+  void deleteUserSucceedsWhileAChainedRoleSessionExists() {
+    vault.roles().createRole("ops", null, TRUST_ACCOUNT, null, null);
+    vault.roles().createRole("deeper", null, TRUST_ACCOUNT, null, null);
+    vault.roles().putRolePolicy("ops", "may-assume", MAY_ASSUME.replace(ROLE, "*"));
+    Caller alice = user("alice");
+    vault.identity().putUserPolicy("alice", "may-assume", MAY_ASSUME);
+    AssumedRole first = vault.roleSessions().assumeRole(alice, ROLE, "s1", null, null, null, null, null);
+    Caller session = vault.identity().callerFor(new Principal(null, first.arn(), first.credentials().accessKeyId(),
+        true, null, "ops", null), "127.0.0.1", false);
+    vault.roleSessions().assumeRole(session, "arn:aws:iam::123456789012:role/deeper", "s2", null, null, null, null,
+        null);
+    vault.identity().createUser("bystander", null);
+    vault.identity().deleteUser("bystander");
+    assertEquals(VaultError.RESOURCE_NOT_FOUND, assertThrows(VaultException.class,
+        () -> vault.identity().getUser("bystander")).error());
+  }
 }

@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -90,6 +91,10 @@ final class JournaledVolume extends Volume {
       // replayed over a new, empty file it would make a store of fragments
       throw new IOException(journalFile + " holds commits of a store file that is not there; move it away with the "
           + "store file it belongs to");
+    }
+    if (!Files.exists(storeFile)) {
+      // made owner-only before MapDB opens it: MapDB would make it with the process's umask (0644)
+      Files.createFile(storeFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
     Volume file = RandomAccessFileVol.FACTORY.makeVolume(storeFile.toString(), false, 0L);
     try {
