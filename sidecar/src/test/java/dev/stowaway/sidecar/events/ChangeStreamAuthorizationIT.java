@@ -118,6 +118,25 @@ class ChangeStreamAuthorizationIT {
   }
 
   @Test
+  void aTokenStreamKeepsHearingAfterItsFirstUseBoundTheToken() throws Exception {
+    String user = "token-" + NAMES.incrementAndGet();
+    vault.identity().createUser(user, null);
+    vault.identity().putUserPolicy(user, "read", READ_ALL);
+    AgentTokens tokens = AgentTokens.in(dataDir);
+    AgentTokens.Issued issued = tokens.create(user, new SecureRandom(), Instant.now());
+    try (SseReader feed = SseReader.withToken(sidecar.endpoint(), issued.token())) {
+      assertEquals("reset", feed.next().event());
+      // Opening the stream bound the token to the user's unique id, which rewrote its entry in the file.
+      assertTrue(java.nio.file.Files.readString(dataDir.resolve("agent-tokens")).contains("AIDA"));
+      sidecar.sidecar().changeStream().recheckCredentials();
+      String name = create();
+      SseReader.Event next = feed.next();
+      assertEquals("change", next.event(), next.toString());
+      assertEquals(name, JSON.readTree(next.data()).get("name").asText());
+    }
+  }
+
+  @Test
   void aRevokedTokenClosesItsStreamEvenWithoutChanges() throws Exception {
     String user = "quiet-" + NAMES.incrementAndGet();
     vault.identity().createUser(user, null);
