@@ -92,8 +92,17 @@ class DeploymentSamplesTest {
     assertEquals("/etc/stowaway/stowaway.yaml", sidecar.path("args").get(2).asText());
     assertTrue(list(sidecar.path("volumeMounts")).stream().anyMatch(m -> m.path("mountPath").asText()
         .equals("/etc/stowaway")));
-    assertTrue(list(sidecar.path("volumeMounts")).stream().anyMatch(m -> m.path("mountPath").asText()
-        .equals("/var/lib/stowaway/root.key") && m.path("subPath").asText().equals("root.key")));
+    // The root key reaches the data directory owner-only, which a mount over it could not be.
+    String dataDir = settings.get("data-dir");
+    JsonNode rootKey = containers.stream().filter(c -> c.path("name").asText().equals("stowaway-root-key"))
+        .findFirst().orElseThrow();
+    assertEquals(List.of("install", "-D", "-m", "0600"), list(rootKey.path("command")).subList(0, 4).stream()
+        .map(JsonNode::asText).toList());
+    assertEquals(dataDir + "/root.key", rootKey.path("command").get(5).asText());
+    assertTrue(list(sidecar.path("volumeMounts")).stream().noneMatch(m -> m.path("mountPath").asText()
+        .startsWith(dataDir)), "nothing is mounted into the data directory");
+    assertTrue(list(sidecar.path("volumeMounts")).stream().anyMatch(m -> dataDir.startsWith(
+        m.path("mountPath").asText() + "/")), "the data directory lies in a writable volume");
     int probePort = Integer.parseInt(settings.get("probe-port"));
     assertEquals(probePort, list(sidecar.path("ports")).get(0).path("containerPort").asInt());
     for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
