@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public record ServerConfig(Path dataDir, String bind, int port, String region, String account, Store store,
     AgentToken agentToken, LogFormat logFormat, boolean accessLog, Duration rotationLease, Integer probePort,
-    String probeBind) {
+    String probeBind, Http http) {
 
   /** Every setting, with its default (null: none). */
   static final Map<String, String> SETTINGS = defaults();
@@ -42,6 +42,10 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     d.put("rotation-lease-seconds", "600");
     d.put("probe-port", null);
     d.put("probe-bind", "0.0.0.0");
+    d.put("max-connections", "1024");
+    d.put("max-connections-per-address", "256");
+    d.put("request-read-timeout-seconds", "5");
+    d.put("metrics-on-api-port", "false");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -70,6 +74,29 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     @Override
     public String toString() {
       return "AgentToken[" + source + " as " + user + ", token REDACTED]";
+    }
+  }
+
+  /**
+   * What one client may hold: open connections in all and from one address (SSE streams included),
+   * and how long a request may take to arrive (its headers, then its body, each within the timeout).
+   * {@code /metrics} is served on the probe port, and on the API port only when asked.
+   */
+  public record Http(int maxConnections, int maxConnectionsPerAddress, Duration requestReadTimeout,
+      boolean metricsOnApiPort) {
+
+    public Http {
+      if (maxConnections < 1) {
+        throw new ConfigException("--max-connections must be at least 1, got " + maxConnections);
+      }
+      if (maxConnectionsPerAddress < 1 || maxConnectionsPerAddress > maxConnections) {
+        throw new ConfigException("--max-connections-per-address must be between 1 and --max-connections ("
+            + maxConnections + "), got " + maxConnectionsPerAddress);
+      }
+      if (requestReadTimeout.compareTo(Duration.ofSeconds(1)) < 0 || requestReadTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw new ConfigException("--request-read-timeout-seconds must be between 1 and 300, got "
+            + requestReadTimeout.toSeconds());
+      }
     }
   }
 
@@ -168,7 +195,10 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
         agentToken(s.get("agent-token"), s.get("agent-token-user"), env), logFormat(s.get("log-format")),
         bool("access-log", s.get("access-log")), rotationLease(s.get("rotation-lease-seconds")),
         s.get("probe-port") == null || s.get("probe-port").isEmpty() ? null : number("probe-port", s.get("probe-port")),
-        s.get("probe-bind"));
+        s.get("probe-bind"), new Http(number("max-connections", s.get("max-connections")),
+            number("max-connections-per-address", s.get("max-connections-per-address")),
+            Duration.ofSeconds(number("request-read-timeout-seconds", s.get("request-read-timeout-seconds"))),
+            bool("metrics-on-api-port", s.get("metrics-on-api-port"))));
   }
 
   private static int number(String name, String value) {
