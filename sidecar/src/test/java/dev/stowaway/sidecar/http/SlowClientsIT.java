@@ -46,6 +46,7 @@ class SlowClientsIT {
   @TempDir Path dataDir;
   private final List<AutoCloseable> open = new ArrayList<>();
   private RunningSidecar sidecar;
+  private long slowest;
   private SecretsManagerClient client;
 
   @AfterEach
@@ -73,18 +74,20 @@ class SlowClientsIT {
       assertAnswersWithinBound(slow);
     }
     assertEquals(List.of(), slow, "answers slower than " + BOUND.toMillis() + " ms beside 400 slow connections");
+    System.out.printf("slow clients: the slowest of 20 answers beside 400 slow connections took %.1f ms%n",
+        slowest / 1e6);
     assertEquals(400, bodies.stillOpen() + headers.stillOpen(), "every attacker was let in and is still trickling");
 
     assertTrue(bodies.awaitAllClosed(Duration.ofSeconds(20)), bodies.stillOpen() + " slow bodies still open");
     assertTrue(headers.awaitAllClosed(Duration.ofSeconds(20)), headers.stillOpen() + " slow headers still open");
     for (SlowClients.Connection c : bodies.connections()) {
-      assertTrue(c.lived().compareTo(Duration.ofSeconds(15)) < 0, "a slow body lived " + c.lived());
+      assertLivedUntilTheDeadline(c, "a slow body");
       assertTrue(c.answer().startsWith("HTTP/1.1 408 "), c.answer());
       assertTrue(c.answer().endsWith("{\"__type\":\"RequestTimeoutException\",\"Message\":\"The request body did not "
           + "arrive within 10 seconds of its headers.\"}"), c.answer());
     }
     for (SlowClients.Connection c : headers.connections()) {
-      assertTrue(c.lived().compareTo(Duration.ofSeconds(15)) < 0, "a slow header lived " + c.lived());
+      assertLivedUntilTheDeadline(c, "a slow header");
       assertEquals("", c.answer(), "a request that never finished its headers gets no answer, only a close");
     }
     assertEquals(200, metric("stowaway_http_requests_timed_out_total"));
@@ -188,6 +191,7 @@ class SlowClientsIT {
     if (took > BOUND.toNanos()) {
       slow.add("GetSecretValue " + took / 1_000_000 + " ms");
     }
+    slowest = Math.max(slowest, took);
     started = System.nanoTime();
     RawHttp.Answer health = RawHttp.send(sidecar.endpoint(), "GET /healthz HTTP/1.1", List.of("Host: sidecar"),
         new byte[0], 5_000);
@@ -197,6 +201,13 @@ class SlowClientsIT {
     if (took > BOUND.toNanos()) {
       slow.add("/healthz " + took / 1_000_000 + " ms");
     }
+    slowest = Math.max(slowest, took);
+  }
+
+  /** Closed by the 10 s deadline: not before it, although it trickled, and not long after. */
+  private static void assertLivedUntilTheDeadline(SlowClients.Connection c, String what) {
+    assertTrue(c.lived().compareTo(Duration.ofSeconds(9)) > 0 && c.lived().compareTo(Duration.ofSeconds(15)) < 0,
+        what + " lived " + c.lived());
   }
 
   private URI probes() {
