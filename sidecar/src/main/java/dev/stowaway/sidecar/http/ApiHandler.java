@@ -123,7 +123,7 @@ final class ApiHandler implements HttpHandler {
     if (target != null) {
       call.operation(null, target.substring(target.lastIndexOf('.') + 1)); // the protocol says more, if it gets there
     }
-    ReceivedBody received = ReceivedBody.of(exchange);
+    ReceivedBody received = ReceivedBody.from(exchange);
     if (received.refusal() == ReceivedBody.Refusal.TOO_LARGE) {
       return awsJson.error(413, "RequestEntityTooLargeException",
           "The request body is larger than " + maxBodyBytes + " bytes.", call);

@@ -26,7 +26,7 @@ record ReceivedBody(byte[] bytes, Refusal refusal) {
   }
 
   /** The body received for {@code exchange}; empty if none was (a request that never passed the reader). */
-  static ReceivedBody of(HttpServerExchange exchange) {
+  static ReceivedBody from(HttpServerExchange exchange) {
     ReceivedBody body = exchange.getAttachment(KEY);
     return body == null ? of(new byte[0]) : body;
   }

@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stowaway.sidecar.testing.RawHttp;
 import dev.stowaway.sidecar.testing.RunningSidecar;
+import dev.stowaway.sidecar.testing.SignedHttp;
 import dev.stowaway.sidecar.testing.SlowClients;
+import dev.stowaway.sidecar.testing.SseReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -143,6 +148,36 @@ class SlowClientsIT {
     attackers.close();
     open.remove(attackers);
     awaitMetric(API_CONNECTIONS, n -> n == 0, Duration.ofSeconds(10));
+    assertEquals("{\"password\":\"s3cr3t\"}", client.getSecretValue(r -> r.secretId("app/db")).secretString());
+  }
+
+  @Test
+  void theDefaultCapsTakeFourSdkPoolsAndTheirChangeFeedsFromOneAddress() throws Exception {
+    start(Map.of());
+    String[] admin = sidecar.adminKey();
+    for (int i = 0; i < 40; i++) {
+      SseReader feed = new SseReader(sidecar.endpoint(), admin[0], admin[1], null);
+      open.add(feed);
+      assertEquals(200, feed.status(), feed.errorBody());
+      assertEquals("reset", feed.next().event());
+    }
+    byte[] body = "{\"SecretId\":\"app/db\"}".getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < 200; i++) { // four pools of 50, the AWS SDK's default size, every connection kept alive
+      Socket pooled = new Socket(sidecar.endpoint().getHost(), sidecar.endpoint().getPort());
+      open.add(pooled);
+      Map<String, List<String>> headers = SignedHttp.sign("POST", sidecar.endpoint().resolve("/"),
+          Map.of("Content-Type", "application/x-amz-json-1.1", "X-Amz-Target", "secretsmanager.GetSecretValue",
+              "Content-Length", String.valueOf(body.length)), body, admin[0], admin[1], "us-east-1", "secretsmanager",
+          Clock.systemUTC());
+      pooled.getOutputStream().write(("POST / HTTP/1.1\r\n" + String.join("\r\n", RawHttp.lines(headers)) + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      pooled.getOutputStream().write(body);
+      pooled.setSoTimeout(5_000);
+      String head = new String(pooled.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      assertEquals("HTTP/1.1 200", head, "pooled connection " + i);
+    }
+    awaitMetric(API_CONNECTIONS, n -> n >= 240, Duration.ofSeconds(10));
+    assertEquals(0, metric("stowaway_http_connections_refused_total{listener=\"api\",limit=\"per-address\"}"));
     assertEquals("{\"password\":\"s3cr3t\"}", client.getSecretValue(r -> r.secretId("app/db")).secretString());
   }
 
