@@ -5,9 +5,6 @@ import dev.stowaway.sidecar.config.ServerConfig;
 import dev.stowaway.vault.audit.AuditLog;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -124,8 +121,7 @@ public final class AuditFigures {
 
   /** Audit records written and group commits so far, from the sidecar's own metrics. */
   private static double[] auditCounters(Sidecar sidecar) throws IOException, InterruptedException {
-    String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(sidecar.endpoint() + "/metrics"))
-        .build(), HttpResponse.BodyHandlers.ofString()).body();
+    String metrics = sidecar.metrics().render();
     return new double[] {value(metrics, "stowaway_audit_records_total"), value(metrics, "stowaway_audit_write_seconds_count")};
   }
 

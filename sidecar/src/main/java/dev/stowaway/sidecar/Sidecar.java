@@ -150,7 +150,8 @@ public final class Sidecar implements AutoCloseable {
       UndertowServer server = new UndertowServer(config.bind(), config.port(), awsJson,
           new QueryProtocol(vault, verifier, config.account()), changes, localAgent, audit, metrics,
           () -> readiness(opened.store(), auditLog), accessLog,
-          config.probePort() == null ? null : new UndertowServer.Probes(config.probeBind(), config.probePort()), clock);
+          config.probePort() == null ? null : new UndertowServer.Probes(config.probeBind(), config.probePort()),
+          config.http(), clock);
       server.start();
       DeletionSweeper sweeper = new DeletionSweeper(vault.secrets(), vault.keys(), audit);
       sweeper.start(tuning.sweepInterval());
@@ -228,6 +229,11 @@ public final class Sidecar implements AutoCloseable {
   /** The port serving only /healthz, /readyz and /metrics, or -1 without {@code --probe-port}. */
   public int probePort() {
     return server.probePort();
+  }
+
+  /** What {@code GET /metrics} serves (on the probe port, or the API port with metrics-on-api-port). */
+  public Metrics metrics() {
+    return server.metrics();
   }
 
   public String endpoint() {

@@ -49,6 +49,9 @@ public final class Stowaway {
                       variable holding it, or file:///path) for the IAM user --agent-token-user.
                       --probe-port serves /healthz, /readyz and /metrics, and nothing else, on
                       ADDR:N (default 0.0.0.0), for orchestrators that cannot reach loopback.
+                      --max-connections, --max-connections-per-address (1024, 256) and
+                      --request-read-timeout-seconds (5) bound what slow or many clients can hold;
+                      --metrics-on-api-port true serves /metrics on the API port too.
         config check  say whether a config file is valid, naming the bad setting, and what it sets
         token         tokens for clients of AWS's agent API (GET /secretsmanager/get, /v1/ID),
                       each bound to an IAM user whose policies and audit identity it carries

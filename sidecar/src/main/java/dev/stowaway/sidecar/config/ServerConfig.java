@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  */
 public record ServerConfig(Path dataDir, String bind, int port, String region, String account, Store store,
     AgentToken agentToken, LogFormat logFormat, boolean accessLog, Duration rotationLease, Integer probePort,
-    String probeBind, Destinations rotationTargets, Destinations eventTargetUrls, GuessLimits guessLimits) {
+    String probeBind, Destinations rotationTargets, Destinations eventTargetUrls, GuessLimits guessLimits,
+    Http http) {
 
   /** Every setting, with its default (null: none). */
   static final Map<String, String> SETTINGS = defaults();
@@ -49,6 +50,10 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     d.put("mfa-failure-window-seconds", "300");
     d.put("signature-failures", "10");
     d.put("signature-failure-window-seconds", "60");
+    d.put("max-connections", "1024");
+    d.put("max-connections-per-address", "256");
+    d.put("request-read-timeout-seconds", "5");
+    d.put("metrics-on-api-port", "false");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -82,6 +87,28 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
 
   /** How many wrong MFA codes (per device and per key) and failed signatures (per key id) a window allows. */
   public record GuessLimits(FailedAttempts.Limit mfa, FailedAttempts.Limit signatures) {}
+  /**
+   * What one client may hold: open connections in all and from one address (SSE streams included),
+   * and how long a request may take to arrive (its headers, then its body, each within the timeout).
+   * {@code /metrics} is served on the probe port, and on the API port only when asked.
+   */
+  public record Http(int maxConnections, int maxConnectionsPerAddress, Duration requestReadTimeout,
+      boolean metricsOnApiPort) {
+
+    public Http {
+      if (maxConnections < 1) {
+        throw new ConfigException("--max-connections must be at least 1, got " + maxConnections);
+      }
+      if (maxConnectionsPerAddress < 1 || maxConnectionsPerAddress > maxConnections) {
+        throw new ConfigException("--max-connections-per-address must be between 1 and --max-connections ("
+            + maxConnections + "), got " + maxConnectionsPerAddress);
+      }
+      if (requestReadTimeout.compareTo(Duration.ofSeconds(1)) < 0 || requestReadTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw new ConfigException("--request-read-timeout-seconds must be between 1 and 300, got "
+            + requestReadTimeout.toSeconds());
+      }
+    }
+  }
 
   /** How the sidecar writes its log lines. */
   public enum LogFormat { TEXT, JSON }
@@ -180,7 +207,11 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
         s.get("probe-port") == null || s.get("probe-port").isEmpty() ? null : number("probe-port", s.get("probe-port")),
         s.get("probe-bind"), Destinations.parse("rotation-targets", s.get("rotation-targets")),
         Destinations.parse("event-target-urls", s.get("event-target-urls")),
-        new GuessLimits(limit("mfa-failures", s), limit("signature-failures", s)));
+        new GuessLimits(limit("mfa-failures", s), limit("signature-failures", s)),
+        new Http(number("max-connections", s.get("max-connections")),
+            number("max-connections-per-address", s.get("max-connections-per-address")),
+            Duration.ofSeconds(number("request-read-timeout-seconds", s.get("request-read-timeout-seconds"))),
+            bool("metrics-on-api-port", s.get("metrics-on-api-port"))));
   }
 
   /** {@code NAME} failures per {@code NAME-window-seconds}, both positive. */

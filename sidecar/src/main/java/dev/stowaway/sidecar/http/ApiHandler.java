@@ -15,8 +15,6 @@ import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -28,8 +26,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Tells requests apart as AWS does and hands each to its protocol. Runs on a worker thread
- * (behind {@code BlockingHandler}): every vault call blocks on crypto and the store.
+ * Tells requests apart as AWS does and hands each to its protocol. Runs on a worker thread, once
+ * {@link RequestBodyReader} has the whole body: every vault call blocks on crypto and the store.
  */
 final class ApiHandler implements HttpHandler {
 
@@ -47,12 +45,10 @@ final class ApiHandler implements HttpHandler {
   private final Clock clock;
   private final int maxBodyBytes;
 
-  private final ProbeHandler probes;
   private final AccessLog accessLog;
 
-  ApiHandler(AwsJsonProtocol awsJson, QueryProtocol query, AuditTrail audit, Metrics metrics, ProbeHandler probes,
-      AccessLog accessLog, Clock clock, int maxBodyBytes) {
-    this.probes = probes;
+  ApiHandler(AwsJsonProtocol awsJson, QueryProtocol query, AuditTrail audit, Metrics metrics, AccessLog accessLog,
+      Clock clock, int maxBodyBytes) {
     this.accessLog = accessLog;
     this.awsJson = awsJson;
     this.query = query;
@@ -77,13 +73,13 @@ final class ApiHandler implements HttpHandler {
    */
   private Reply answer(HttpServerExchange exchange, String requestId) {
     String path = exchange.getRequestPath();
-    Reply probe = probes.answer(exchange);
-    if (probe != null) {
-      return probe;
+    if (Methods.GET.equals(exchange.getRequestMethod()) && path.equals("/metrics")) {
+      return Reply.text(404, "Metrics are served on the probe port (--probe-port), or here with "
+          + "--metrics-on-api-port true.\n");
     }
     if (!Methods.POST.equals(exchange.getRequestMethod()) || !path.equals("/")) {
       return Reply.text(404, "Stowaway serves AWS APIs at POST /, AWS's agent API at GET /secretsmanager/get and "
-          + "/v1/ID, liveness at GET /healthz, readiness at GET /readyz and metrics at GET /metrics.\n");
+          + "/v1/ID, liveness at GET /healthz and readiness at GET /readyz.\n");
     }
     String target = exchange.getRequestHeaders().getFirst(AMZ_TARGET);
     String contentType = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
@@ -128,15 +124,15 @@ final class ApiHandler implements HttpHandler {
     if (target != null) {
       call.operation(null, target.substring(target.lastIndexOf('.') + 1)); // the protocol says more, if it gets there
     }
-    byte[] body;
-    try {
-      body = readBody(exchange);
-    } catch (BodyTooLarge e) {
+    ReceivedBody received = ReceivedBody.from(exchange);
+    if (received.refusal() == ReceivedBody.Refusal.TOO_LARGE) {
       return awsJson.error(413, "RequestEntityTooLargeException",
           "The request body is larger than " + maxBodyBytes + " bytes.", call);
-    } catch (IOException e) {
+    }
+    if (received.refusal() == ReceivedBody.Refusal.UNREADABLE) {
       return awsJson.error(400, "SerializationException", "The request body could not be read.", call);
     }
+    byte[] body = received.bytes();
     String sourceIp = exchange.getSourceAddress().getAddress().getHostAddress();
     if (isQuery) {
       return query.handle(signedRequest(exchange, body), sourceIp, call);
@@ -146,24 +142,6 @@ final class ApiHandler implements HttpHandler {
           "The request has no X-Amz-Target header, so it names no operation.", call);
     }
     return awsJson.handle(signedRequest(exchange, body), target, sourceIp, call);
-  }
-
-  private byte[] readBody(HttpServerExchange exchange) throws IOException {
-    long declared = exchange.getRequestContentLength();
-    if (declared > maxBodyBytes) {
-      throw new BodyTooLarge();
-    }
-    InputStream in = exchange.getInputStream();
-    if (declared >= 0) {
-      byte[] body = in.readNBytes((int) declared); // exactly what Content-Length framed, in one array
-      in.read(); // the end of the body (Content-Length framed it): seen, it completes the request's reading
-      return body;
-    }
-    byte[] body = in.readNBytes(maxBodyBytes + 1);
-    if (body.length > maxBodyBytes) {
-      throw new BodyTooLarge();
-    }
-    return body;
   }
 
   private static SignedRequest signedRequest(HttpServerExchange exchange, byte[] body) {
@@ -177,11 +155,5 @@ final class ApiHandler implements HttpHandler {
       rawPath = slash < 0 ? "/" : rawPath.substring(slash);
     }
     return new SignedRequest(exchange.getRequestMethod().toString(), rawPath, exchange.getQueryString(), headers, body);
-  }
-
-  private static final class BodyTooLarge extends IOException {
-    BodyTooLarge() {
-      super(null, null);
-    }
   }
 }

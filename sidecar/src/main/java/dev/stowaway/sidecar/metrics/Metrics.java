@@ -32,6 +32,10 @@ public final class Metrics {
   private final LongAdder auditRecords = new LongAdder();
   private final LongAdder auditFailures = new LongAdder();
   private final Map<String, LongAdder> rotations = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> connections = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> connectionsRefused = new ConcurrentHashMap<>();
+  private final LongAdder requestsReading = new LongAdder();
+  private final LongAdder requestsTimedOut = new LongAdder();
   private final SecretsService secrets;
   private final Supplier<Map<String, Long>> deliveries;
   private final AuditLog audit;
@@ -77,6 +81,34 @@ public final class Metrics {
         k -> new LongAdder()).increment();
   }
 
+  /** A listener ({@code api}, {@code probe}) that counts its connections from now on. */
+  public void listener(String listener) {
+    connections.putIfAbsent(labels("listener", listener), new LongAdder());
+    for (String limit : List.of("per-address", "total")) {
+      connectionsRefused.putIfAbsent(labels("listener", listener, "limit", limit), new LongAdder());
+    }
+  }
+
+  /** An HTTP connection taken ({@code +1}) or closed ({@code -1}) by {@code listener}. */
+  public void connections(String listener, int change) {
+    connections.get(labels("listener", listener)).add(change);
+  }
+
+  /** A connection refused because its address ({@code per-address}) or the listener ({@code total}) was full. */
+  public void connectionRefused(String listener, String limit) {
+    connectionsRefused.get(labels("listener", listener, "limit", limit)).increment();
+  }
+
+  /** A request whose body began ({@code +1}) or finished ({@code -1}) arriving. */
+  public void requestsReading(int change) {
+    requestsReading.add(change);
+  }
+
+  /** A request that did not arrive within the request-read timeout. */
+  public void requestTimedOut() {
+    requestsTimedOut.increment();
+  }
+
   public String render() {
     StringBuilder out = new StringBuilder(4096);
     counter(out, "stowaway_requests_total", "API requests answered, by API, operation and outcome (an AWS error "
@@ -109,6 +141,16 @@ public final class Metrics {
       out.append("stowaway_event_deliveries_total").append(labels("target", parts[0], "outcome", parts[1]))
           .append(' ').append(count).append('\n');
     });
+    out.append("# HELP stowaway_http_connections Open HTTP connections by listener, change-feed streams included.\n");
+    out.append("# TYPE stowaway_http_connections gauge\n");
+    new TreeMap<>(connections).forEach((labels, n) -> out.append("stowaway_http_connections").append(labels)
+        .append(' ').append(n.sum()).append('\n'));
+    counter(out, "stowaway_http_connections_refused_total", "Connections refused with 503 because their address or "
+        + "the listener held as many as allowed (max-connections-per-address, max-connections).", connectionsRefused);
+    single(out, "stowaway_http_requests_reading", "gauge", "Requests whose body is still arriving.",
+        requestsReading.sum());
+    single(out, "stowaway_http_requests_timed_out_total", "counter", "Requests whose body did not arrive within "
+        + "request-read-timeout-seconds after their headers (answered 408, connection closed).", requestsTimedOut.sum());
     return out.toString();
   }
 

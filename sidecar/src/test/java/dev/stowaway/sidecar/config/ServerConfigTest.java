@@ -41,6 +41,12 @@ class ServerConfigTest {
   }
 
   @Test
+  void connectionCapsFitAnSdkPoolPerApplicationAndMetricsStayOffTheApiPort() {
+    ServerConfig.Http http = ServerConfig.parse(new String[0], Map.of()).http();
+    assertEquals(new ServerConfig.Http(1024, 256, Duration.ofSeconds(5), false), http);
+  }
+
+  @Test
   void flagsWinOverEnvironment() {
     ServerConfig c = ServerConfig.parse(new String[] {"--data-dir", "/tmp/a", "--port=9000"},
         Map.of("STOWAWAY_DATA_DIR", "/tmp/b", "STOWAWAY_PORT", "8000", "STOWAWAY_REGION", "eu-west-2"));
@@ -57,7 +63,12 @@ class ServerConfigTest {
       "--account|42|--account must be 12 digits, got '42'",
       "--colour|blue|unknown option '--colour' (see 'stowaway help')",
       "--mfa-failures|0|--mfa-failures must be at least 1, got 0",
-      "--signature-failure-window-seconds|-5|--signature-failure-window-seconds must be a positive number of seconds, got -5"})
+      "--signature-failure-window-seconds|-5|--signature-failure-window-seconds must be a positive number of seconds, got -5",
+      "--max-connections|0|--max-connections must be at least 1, got 0",
+      "--max-connections-per-address|2000|--max-connections-per-address must be between 1 and --max-connections (1024), "
+          + "got 2000",
+      "--request-read-timeout-seconds|0|--request-read-timeout-seconds must be between 1 and 300, got 0",
+      "--metrics-on-api-port|yes|--metrics-on-api-port must be true or false, got 'yes'"})
   void badSettingIsNamedWithItsValue(String flag, String value, String message) {
     ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.parse(new String[] {flag, value}, Map.of()));
     assertEquals(message, e.getMessage());
@@ -112,9 +123,11 @@ class ServerConfigTest {
     Path yaml = file("typo.yaml", "prot: 9001\n");
     ConfigException e = assertThrows(ConfigException.class,
         () -> ServerConfig.parse(new String[] {"--config", yaml.toString()}, Map.of()));
-    assertEquals(yaml + ": unknown setting 'prot' (settings: " + String.join(", ", ServerConfig.SETTINGS.keySet())
-        + ")", e.getMessage());
-    assertTrue(e.getMessage().contains("(settings: data-dir, bind, port, "), e.getMessage());
+    assertTrue(e.getMessage().startsWith(yaml + ": unknown setting 'prot' (settings: data-dir, bind, port, region, "
+        + "account, store, store-url, store-credentials-file, agent-token, agent-token-user, log-format, access-log, "
+        + "rotation-lease-seconds, probe-port, probe-bind, "), e.getMessage()); // then the settings added since
+    assertEquals(yaml + ": unknown setting 'prot' (settings: " + String.join(", ", ServerConfig.SETTINGS.keySet()) + ")",
+        e.getMessage());
   }
 
   @Test

@@ -253,8 +253,7 @@ class EventRulesIT {
     assertEquals(2, lines.size());
     assertEquals("PutSecretValue", json.readTree(lines.get(0)).path("detail").path("eventName").asText());
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-    String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-        sidecar.endpoint().resolve("/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    String metrics = sidecar.sidecar().metrics().render();
     assertTrue(metrics.contains("\nstowaway_event_deliveries_total{target=\"file\",outcome=\"delivered\"} 2\n"), metrics);
   }
 

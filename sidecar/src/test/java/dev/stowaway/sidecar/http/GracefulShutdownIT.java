@@ -46,9 +46,9 @@ class GracefulShutdownIT {
       headers.forEach((name, values) -> values.forEach(v -> head.append(name).append(": ").append(v).append("\r\n")));
       head.append("\r\n");
       out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
-      out.write(body, 0, 1); // the handler is now blocked waiting for the rest of the body
+      out.write(body, 0, 1); // the request is now in flight, waiting for the rest of its body
       out.flush();
-      awaitHandlerReadingBody();
+      awaitBodyBeingRead(sidecar);
 
       CompletableFuture<Void> closing = CompletableFuture.runAsync(sidecar::close);
       awaitNewRequestsRefused(sidecar);
@@ -64,18 +64,16 @@ class GracefulShutdownIT {
     assertEquals("the vault store is closed", closed.getMessage());
   }
 
-  /** Waits until a worker thread is inside the handler's body read. */
-  private static void awaitHandlerReadingBody() throws InterruptedException {
+  /** Waits until the sidecar has the request's headers and is reading its body (on an I/O thread). */
+  private static void awaitBodyBeingRead(RunningSidecar sidecar) throws InterruptedException {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
     while (Instant.now().isBefore(deadline)) {
-      boolean reading = Thread.getAllStackTraces().values().stream().anyMatch(stack -> List.of(stack).stream()
-          .anyMatch(f -> f.getClassName().endsWith("ApiHandler") && f.getMethodName().equals("readBody")));
-      if (reading) {
+      if (sidecar.sidecar().metrics().render().contains("\nstowaway_http_requests_reading 1\n")) {
         return;
       }
       Thread.sleep(5); // polling a condition with a deadline, not waiting a fixed time
     }
-    throw new AssertionError("the request never reached the handler");
+    throw new AssertionError("the request never reached the sidecar");
   }
 
   /** Waits until shutdown has begun: new requests get 503 while ours is still open. */

@@ -46,6 +46,26 @@ class ProbePortIT {
     }
   }
 
+  @Test
+  void theApiPortServesNoMetricsByDefault() throws Exception {
+    try (RunningSidecar sidecar = RunningSidecar.in(dataDir)) {
+      HttpResponse<String> metrics = get(HttpClient.newHttpClient(), sidecar.endpoint().resolve("/metrics"));
+      assertEquals(404, metrics.statusCode());
+      assertEquals("Metrics are served on the probe port (--probe-port), or here with --metrics-on-api-port true.\n",
+          metrics.body());
+    }
+  }
+
+  @Test
+  void metricsOnApiPortServesThemThereWithoutCredentials() throws Exception {
+    try (RunningSidecar sidecar = RunningSidecar.on(dataDir, Map.of("STOWAWAY_METRICS_ON_API_PORT", "true"))) {
+      HttpResponse<String> metrics = get(HttpClient.newHttpClient(), sidecar.endpoint().resolve("/metrics"));
+      assertEquals(200, metrics.statusCode());
+      assertEquals("text/plain; version=0.0.4; charset=utf-8", metrics.headers().firstValue("Content-Type").orElseThrow());
+      assertTrue(metrics.body().contains("\nstowaway_http_connections{listener=\"api\"} "), metrics.body());
+    }
+  }
+
   private static HttpResponse<String> get(HttpClient http, URI uri) throws Exception {
     return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
   }

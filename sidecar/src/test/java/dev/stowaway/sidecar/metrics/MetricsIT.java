@@ -33,7 +33,8 @@ class MetricsIT {
 
   @BeforeEach
   void start() {
-    sidecar = RunningSidecar.in(dataDir);
+    // Prometheus scrapes the probe port: the API port serves no metrics unless asked to.
+    sidecar = RunningSidecar.on(dataDir, Map.of("STOWAWAY_PROBE_PORT", "0", "STOWAWAY_PROBE_BIND", "127.0.0.1"));
     client = sidecar.client();
   }
 
@@ -45,7 +46,7 @@ class MetricsIT {
 
   private String scrape() throws Exception {
     HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        sidecar.endpoint().resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        java.net.URI.create("http://127.0.0.1:" + sidecar.sidecar().probePort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode());
     assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type").orElseThrow());
     return response.body();

@@ -281,8 +281,7 @@ class RotateSecretIT {
     }
     JsonNode paged = json.readTree(Files.readAllLines(dataDir.resolve("events").resolve("pager.jsonl")).get(0));
     assertEquals("RotationFailed", paged.path("detail").path("eventName").asText());
-    String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-        sidecar.endpoint().resolve("/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    String metrics = sidecar.sidecar().metrics().render();
     assertTrue(metrics.contains("\nstowaway_rotations_total{outcome=\"failed\"} 1\n"), metrics);
   }
 
