@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 public record ServerConfig(Path dataDir, String bind, int port, String region, String account, Store store,
     AgentToken agentToken, LogFormat logFormat, boolean accessLog, Duration rotationLease, Integer probePort,
-    String probeBind) {
+    String probeBind, Duration auditDigestInterval) {
 
   /** Every setting, with its default (null: none). */
   static final Map<String, String> SETTINGS = defaults();
@@ -42,6 +42,7 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     d.put("rotation-lease-seconds", "600");
     d.put("probe-port", null);
     d.put("probe-bind", "0.0.0.0");
+    d.put("audit-digest-interval-seconds", "300");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -168,7 +169,7 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
         agentToken(s.get("agent-token"), s.get("agent-token-user"), env), logFormat(s.get("log-format")),
         bool("access-log", s.get("access-log")), rotationLease(s.get("rotation-lease-seconds")),
         s.get("probe-port") == null || s.get("probe-port").isEmpty() ? null : number("probe-port", s.get("probe-port")),
-        s.get("probe-bind"));
+        s.get("probe-bind"), seconds("audit-digest-interval-seconds", s.get("audit-digest-interval-seconds")));
   }
 
   private static int number(String name, String value) {
@@ -196,6 +197,10 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
   }
 
   private static Duration rotationLease(String value) {
+    return seconds("rotation-lease-seconds", value);
+  }
+
+  private static Duration seconds(String name, String value) {
     try {
       long seconds = Long.parseLong(value);
       if (seconds >= 1) {
@@ -204,7 +209,7 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     } catch (NumberFormatException e) {
       // said below
     }
-    throw new ConfigException("--rotation-lease-seconds must be a positive number of seconds, got '" + value + "'");
+    throw new ConfigException("--" + name + " must be a positive number of seconds, got '" + value + "'");
   }
 
   /**

@@ -42,7 +42,8 @@ public final class TokenAuthentication {
    * The caller the request's token stands for.
    *
    * @param header a request header by lower-case name
-   * @throws AwsError when the token is unknown, revoked or its user is gone, or the request was forwarded
+   * @throws AwsError when the token is unknown, revoked or its user is gone, or the request was
+   *     forwarded; a 500 {@code InternalFailure} naming the file when the token file is damaged
    */
   public Caller caller(Function<String, String> header, String sourceIp) {
     if (header.apply("x-forwarded-for") != null) {
@@ -50,12 +51,21 @@ public final class TokenAuthentication {
           "A request forwarded by a proxy (X-Forwarded-For) cannot authenticate with an agent token.");
     }
     for (String name : TOKEN_HEADERS) {
-      Optional<Caller> caller = tokens.match(header.apply(name))
+      Optional<Caller> caller = match(tokens, header.apply(name))
           .flatMap(entry -> identity.callerForUser(entry.user(), sourceIp));
       if (caller.isPresent()) {
         return caller.get();
       }
     }
     throw AwsError.badRequest("UnrecognizedClientException", "The agent token included in the request is invalid.");
+  }
+
+  /** The token's entry; a damaged token file is an error on the wire (and so in the audit record), not a crash. */
+  static Optional<AgentTokens.Entry> match(AgentTokens tokens, String presented) {
+    try {
+      return tokens.match(presented);
+    } catch (DamagedTokenFileException e) {
+      throw new AwsError(500, "InternalFailure", e.getMessage());
+    }
   }
 }

@@ -25,6 +25,7 @@ class ServerConfigTest {
     assertEquals("us-east-1", c.region());
     assertEquals("123456789012", c.account());
     assertEquals(Path.of("stowaway-data").toAbsolutePath(), c.dataDir());
+    assertEquals(Duration.ofMinutes(5), c.auditDigestInterval());
   }
 
   @Test
@@ -42,6 +43,7 @@ class ServerConfigTest {
       "--port|http|--port must be a number, got 'http'",
       "--region|moon|--region must look like us-east-1, got 'moon'",
       "--account|42|--account must be 12 digits, got '42'",
+      "--audit-digest-interval-seconds|0|--audit-digest-interval-seconds must be a positive number of seconds, got '0'",
       "--colour|blue|unknown option '--colour' (see 'stowaway help')"})
   void badSettingIsNamedWithItsValue(String flag, String value, String message) {
     ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.parse(new String[] {flag, value}, Map.of()));
@@ -98,7 +100,8 @@ class ServerConfigTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> ServerConfig.parse(new String[] {"--config", yaml.toString()}, Map.of()));
     assertEquals(yaml + ": unknown setting 'prot' (settings: data-dir, bind, port, region, account, store, store-url, "
-        + "store-credentials-file, agent-token, agent-token-user, log-format, access-log, rotation-lease-seconds, probe-port, probe-bind)", e.getMessage());
+        + "store-credentials-file, agent-token, agent-token-user, log-format, access-log, rotation-lease-seconds, probe-port, "
+        + "probe-bind, audit-digest-interval-seconds)", e.getMessage());
   }
 
   @Test

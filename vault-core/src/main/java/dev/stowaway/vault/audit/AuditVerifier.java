@@ -423,14 +423,17 @@ public final class AuditVerifier {
     for (int i = 0; i < digests.size(); i++) {
       Digest digest = digests.get(i);
       Digest before = i > 0 ? digests.get(i - 1) : null;
-      if ("missing-log".equals(digest.startedAfter())) {
+      // What a start digest outside the window says of the time before it is not asked about.
+      String startedAfter = digest.time().isBefore(from) || digest.time().isAfter(until) ? null
+          : digest.startedAfter();
+      if ("missing-log".equals(startedAfter)) {
         problem(Verdict.MISSING, "digest " + digest.number() + " (" + digest.file() + "): when the sidecar started at "
             + digest.time() + " the vault already existed but its audit log did not: every earlier record and digest "
             + "was deleted");
-      } else if ("missing-digests".equals(digest.startedAfter())) {
+      } else if ("missing-digests".equals(startedAfter)) {
         problem(Verdict.MISSING, "digest " + digest.number() + " (" + digest.file() + "): when the sidecar started at "
             + digest.time() + " it found records but no digest: every earlier digest was deleted");
-      } else if ("no-final-digest".equals(digest.startedAfter()) && before != null) {
+      } else if ("no-final-digest".equals(startedAfter) && before != null) {
         notes.add("the sidecar started again at " + digest.time() + " (digest " + digest.number() + ") after a run "
             + "that ended without a final digest after digest " + before.number() + " (" + before.time() + "): a "
             + "crash or kill, or newer digests were deleted");
