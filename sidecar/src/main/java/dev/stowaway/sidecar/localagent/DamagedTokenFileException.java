@@ -10,7 +10,7 @@ import java.nio.file.Path;
 final class DamagedTokenFileException extends RuntimeException {
 
   DamagedTokenFileException(Path file) {
-    super("The agent token file " + file + " is damaged or unreadable: it cannot be read as a token list. No agent token is "
-        + "accepted until it is repaired or removed.", null, false, false);
+    super("The agent token file " + file + " is damaged or unreadable: it cannot be read as a token list. "
+        + "No agent token is accepted until it is repaired or removed.", null, false, false);
   }
 }

@@ -126,6 +126,11 @@ public final class LocalAgentApi implements HttpHandler {
       accessLog.served(call, 503, System.nanoTime() - started);
       return agentError(503, "ServiceUnavailableException",
           "The request cannot be recorded in the audit log, so it was not served.");
+    } catch (RuntimeException e) {
+      // A bug, not bad input: answered with a bare 500, and audited like every other answer.
+      LOG.log(Level.ERROR, "request " + requestId + " failed: " + e.getClass().getName(), e);
+      call.error("InternalFailure", "An error occurred on the server side.");
+      reply = agentError(500, "InternalFailure", "");
     }
     try {
       audit.record(call);
