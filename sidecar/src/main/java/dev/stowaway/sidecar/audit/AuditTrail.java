@@ -96,7 +96,18 @@ public final class AuditTrail {
    */
   public void serviceEvent(String eventSource, String eventName, String resourceArn, String resourceType,
       ObjectNode details) {
-    Instant now = clock.instant();
+    log.appendDone(serviceEventRecord(region, account, clock.instant(), eventSource, eventName, resourceArn,
+        resourceType, details));
+  }
+
+  /** How the audit log's records of what happened to itself (a file removed under it) are shaped. */
+  public static AuditLog.IncidentRecords incidentRecords(String region, String account) {
+    return (eventSource, eventName, time, details) -> serviceEventRecord(region, account, time, eventSource, eventName,
+        null, null, details);
+  }
+
+  private static ObjectNode serviceEventRecord(String region, String account, Instant now, String eventSource,
+      String eventName, String resourceArn, String resourceType, ObjectNode details) {
     ObjectNode record = JsonNodeFactory.instance.objectNode();
     record.put("eventVersion", EVENT_VERSION);
     record.putObject("userIdentity").put("accountId", account).put("invokedBy", eventSource);
@@ -120,7 +131,7 @@ public final class AuditTrail {
     record.put("recipientAccountId", account);
     record.set("serviceEventDetails", CloudTrailShape.of(details));
     record.put("eventCategory", "Management");
-    log.appendDone(record);
+    return record;
   }
 
   private JsonNode userIdentity(Caller caller, String claimedAccessKeyId) {

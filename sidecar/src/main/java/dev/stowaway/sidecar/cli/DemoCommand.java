@@ -207,7 +207,7 @@ final class DemoCommand {
       sidecar = null;
       AuditVerifier.Report report = AuditVerifier.verify(dir.resolve("data").resolve(DataDirectory.AUDIT), null);
       detail("stowaway audit verify: " + (report.intact() ? "intact, " + report.records() + " records in hash chain, "
-          + report.digests() + " signed digests" : "TAMPERED " + report.problems()));
+          + report.digests() + " signed digests" : report.verdict() + " " + report.messages()));
       return oldRefused && since > 0 && report.intact() ? 0 : 1;
     } finally {
       if (app != null) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.stowaway.vault.audit.AuditLog;
 import dev.stowaway.vault.audit.AuditVerifier;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -31,7 +32,7 @@ public final class Stowaway {
              stowaway token create --user NAME --out FILE | revoke --id ID | list   [--data-dir DIR]
              stowaway backup --out FILE [--endpoint URL] [--data-dir DIR]
              stowaway restore --from FILE --data-dir DIR [--store postgresql --store-url URL]
-             stowaway audit verify [--data-dir DIR]... [--public-key FILE]
+             stowaway audit verify [--data-dir DIR]... [--public-key FILE] [--from INSTANT] [--until INSTANT]
              stowaway migrate --from-data-dir DIR --to postgresql --store-url URL [--store-credentials-file F]
 
         demo          watch a database password rotate under a live application, in six steps
@@ -61,8 +62,12 @@ public final class Stowaway {
                       PostgreSQL store), sidecar stopped, then check counts and sampled secrets
         audit verify  check DIR/audit offline: every record's hash chain, every digest's signature,
                       and that the digests cover the whole log. Exits 1 and names the first record
-                      or file that was changed, deleted, reordered or truncated. --public-key names
-                      a copy of DIR/audit/digests/public-key.pem kept somewhere the vault cannot write.
+                      or file that was changed, deleted, reordered or truncated (TAMPERED), a period
+                      without the digest its cadence promises (MISSING), a log that ends before
+                      --until without a signed final digest (TRUNCATED), or no audit at all (EMPTY).
+                      --from/--until (ISO-8601, e.g. 2026-11-30T10:00:00Z) bound the period checked:
+                      by default from the first digest until now. --public-key names a copy of
+                      DIR/audit/digests/public-key.pem kept somewhere the vault cannot write.
                       Sidecars sharing a store each have a stream: give every --data-dir to check all.
         migrate       copy a stopped sidecar's MapDB vault into an empty PostgreSQL store, values
                       still encrypted, then check counts and that sampled secrets decrypt the same.
@@ -142,7 +147,8 @@ public final class Stowaway {
     Sidecar sidecar;
     try {
       sidecar = Sidecar.start(config, passphrase, Clock.systemUTC(), new SecureRandom(),
-          Sidecar.Tuning.defaults().withRotationLease(config.rotationLease()));
+          Sidecar.Tuning.defaults().withRotationLease(config.rotationLease())
+              .withAudit(AuditLog.Settings.defaults().withDigestInterval(config.auditDigestInterval())));
     } catch (RuntimeException e) {
       if (e instanceof ConfigException) {
         throw e;
@@ -179,6 +185,8 @@ public final class Stowaway {
     }
     List<Path> dataDirs = new java.util.ArrayList<>();
     Path publicKey = null;
+    java.time.Instant from = null;
+    java.time.Instant until = null;
     for (int i = 1; i < args.length; i++) {
       String flag = args[i];
       String value = null;
@@ -196,6 +204,21 @@ public final class Stowaway {
       switch (flag) {
         case "--data-dir" -> dataDirs.add(Path.of(value));
         case "--public-key" -> publicKey = Path.of(value);
+        case "--from", "--until" -> {
+          java.time.Instant instant;
+          try {
+            instant = java.time.Instant.parse(value);
+          } catch (java.time.format.DateTimeParseException e) {
+            err.println("stowaway: " + flag + " must be an ISO-8601 instant such as 2026-11-30T10:00:00Z, got '"
+                + value + "'");
+            return 2;
+          }
+          if (flag.equals("--from")) {
+            from = instant;
+          } else {
+            until = instant;
+          }
+        }
         default -> {
           err.println("stowaway: unknown option '" + flag + "' for audit verify");
           return 2;
@@ -209,9 +232,16 @@ public final class Stowaway {
       err.println("stowaway: --public-key checks one stream: give one --data-dir with it");
       return 2;
     }
+    AuditVerifier.Window window;
+    try {
+      window = new AuditVerifier.Window(from, until != null ? until : Clock.systemUTC().instant());
+    } catch (IllegalArgumentException e) {
+      err.println("stowaway: " + e.getMessage());
+      return 2;
+    }
     int exit = 0;
     for (Path dataDir : dataDirs) {
-      int one = verifyStream(dataDir, publicKey, out, err);
+      int one = verifyStream(dataDir, publicKey, window, out, err);
       exit = Math.max(exit, one);
     }
     if (dataDirs.size() > 1) {
@@ -221,8 +251,9 @@ public final class Stowaway {
     return exit;
   }
 
-  /** One sidecar's audit stream: 0 intact, 1 tampered, 2 not there. */
-  private static int verifyStream(Path dataDir, Path publicKey, PrintStream out, PrintStream err) {
+  /** One sidecar's audit stream: 0 intact, 1 tampered, missing, truncated or empty, 2 not there. */
+  private static int verifyStream(Path dataDir, Path publicKey, AuditVerifier.Window window, PrintStream out,
+      PrintStream err) {
     Path auditDir = dataDir.toAbsolutePath().normalize().resolve(DataDirectory.AUDIT);
     if (!Files.isDirectory(auditDir)) {
       err.println("stowaway: " + auditDir + " does not exist; is " + dataDir + " a Stowaway data directory?");
@@ -232,21 +263,23 @@ public final class Stowaway {
     out.flush();
     AuditVerifier.Report report;
     try {
-      report = AuditVerifier.verify(auditDir, publicKey);
+      report = AuditVerifier.verify(auditDir, publicKey, window);
     } catch (IOException e) {
       err.println("stowaway: cannot read " + auditDir + ": " + e.getMessage());
       return 2;
     }
     if (report.intact()) {
       out.println("stowaway: intact: verified " + report.records() + " records in " + report.files() + " files and "
-          + report.digests() + " signed digests");
+          + report.digests() + " signed digests, from " + report.from() + " until " + report.until());
+      report.notes().forEach(note -> out.println("stowaway:   note: " + note));
       out.println("stowaway: digests signed by the key with SHA-256 fingerprint " + report.fingerprint());
       return 0;
     }
-    out.println("stowaway: TAMPERED: " + report.problems().get(0));
-    for (String problem : report.problems().subList(1, report.problems().size())) {
-      out.println("stowaway:   also: " + problem);
+    out.println("stowaway: " + report.problems().get(0));
+    for (AuditVerifier.Problem problem : report.problems().subList(1, report.problems().size())) {
+      out.println("stowaway:   also " + problem);
     }
+    report.notes().forEach(note -> out.println("stowaway:   note: " + note));
     return 1;
   }
 

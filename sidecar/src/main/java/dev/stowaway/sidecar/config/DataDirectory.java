@@ -1,5 +1,6 @@
 package dev.stowaway.sidecar.config;
 
+import dev.stowaway.sidecar.audit.AuditTrail;
 import dev.stowaway.vault.Vault;
 import dev.stowaway.vault.audit.AuditLog;
 import dev.stowaway.vault.audit.AuditLogDamagedException;
@@ -103,6 +104,9 @@ public final class DataDirectory {
         throw e;
       }
       Path audit = dir.resolve(AUDIT);
+      // An existing vault without its audit history means the history was deleted. With a shared
+      // store a new sidecar starts its own stream, so only a directory left in place says so.
+      boolean logExpected = config.store().postgresql() ? Files.isDirectory(audit) : !fresh;
       if (!Files.isDirectory(audit)) {
         Files.createDirectory(audit, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
         created.add(AUDIT + "/");
@@ -133,7 +137,8 @@ public final class DataDirectory {
       AuditLog auditLog;
       try {
         boolean signingKeyExisted = Files.exists(audit.resolve("signing-key.sealed"));
-        auditLog = AuditLog.open(audit, rootKey, clock, random, auditSettings);
+        auditLog = AuditLog.open(audit, rootKey, clock, random, auditSettings, logExpected,
+            AuditTrail.incidentRecords(config.region(), config.account()));
         if (!signingKeyExisted) {
           created.add(AUDIT + "/signing-key.sealed");
         }

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 public record ServerConfig(Path dataDir, String bind, int port, String region, String account, Store store,
     AgentToken agentToken, LogFormat logFormat, boolean accessLog, Duration rotationLease, Integer probePort,
     String probeBind, Destinations rotationTargets, Destinations eventTargetUrls, GuessLimits guessLimits,
-    Http http) {
+    Http http, Duration auditDigestInterval) {
 
   /** Every setting, with its default (null: none). */
   static final Map<String, String> SETTINGS = defaults();
@@ -54,6 +54,7 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     d.put("max-connections-per-address", "256");
     d.put("request-read-timeout-seconds", "5");
     d.put("metrics-on-api-port", "false");
+    d.put("audit-digest-interval-seconds", "300");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -211,7 +212,8 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
         new Http(number("max-connections", s.get("max-connections")),
             number("max-connections-per-address", s.get("max-connections-per-address")),
             Duration.ofSeconds(number("request-read-timeout-seconds", s.get("request-read-timeout-seconds"))),
-            bool("metrics-on-api-port", s.get("metrics-on-api-port"))));
+            bool("metrics-on-api-port", s.get("metrics-on-api-port"))),
+        seconds("audit-digest-interval-seconds", s.get("audit-digest-interval-seconds")));
   }
 
   /** {@code NAME} failures per {@code NAME-window-seconds}, both positive. */
@@ -253,6 +255,10 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
   }
 
   private static Duration rotationLease(String value) {
+    return seconds("rotation-lease-seconds", value);
+  }
+
+  private static Duration seconds(String name, String value) {
     try {
       long seconds = Long.parseLong(value);
       if (seconds >= 1) {
@@ -261,7 +267,7 @@ public record ServerConfig(Path dataDir, String bind, int port, String region, S
     } catch (NumberFormatException e) {
       // said below
     }
-    throw new ConfigException("--rotation-lease-seconds must be a positive number of seconds, got '" + value + "'");
+    throw new ConfigException("--" + name + " must be a positive number of seconds, got '" + value + "'");
   }
 
   /**

@@ -189,7 +189,7 @@ public final class AgentTokens {
       version = null;
       return;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
+      throw new DamagedTokenFileException(file);
     }
     if (!now.equals(version)) {
       entries = read(file);
@@ -246,7 +246,7 @@ public final class AgentTokens {
       }
       return List.copyOf(list);
     } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException(file + " cannot be read as a token list: " + e.getClass().getSimpleName(), e);
+      throw new DamagedTokenFileException(file);
     }
   }
 

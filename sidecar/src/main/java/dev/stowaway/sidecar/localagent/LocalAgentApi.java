@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stowaway.sidecar.audit.ApiCall;
 import dev.stowaway.sidecar.audit.AuditTrail;
 import dev.stowaway.sidecar.awsjson.AwsJsonProtocol;
+import dev.stowaway.sidecar.http.AwsError;
 import dev.stowaway.sidecar.http.Reply;
 import dev.stowaway.sidecar.logging.AccessLog;
 import dev.stowaway.sidecar.logging.RequestContext;
@@ -124,6 +125,11 @@ public final class LocalAgentApi implements HttpHandler {
       accessLog.served(call, 503, System.nanoTime() - started);
       return agentError(503, "ServiceUnavailableException",
           "The request cannot be recorded in the audit log, so it was not served.");
+    } catch (RuntimeException e) {
+      // A bug, not bad input: answered with a bare 500, and audited like every other answer.
+      LOG.log(Level.ERROR, "request " + requestId + " failed: " + e.getClass().getName(), e);
+      call.error("InternalFailure", "An error occurred on the server side.");
+      reply = agentError(500, "InternalFailure", "");
     }
     try {
       audit.record(call);
@@ -143,11 +149,17 @@ public final class LocalAgentApi implements HttpHandler {
       return refused(call, 400, "Forwarded");
     }
     Optional<AgentTokens.Entry> token = Optional.empty();
-    for (HttpString name : TOKEN_HEADERS) {
-      token = tokens.match(headers.getFirst(name));
-      if (token.isPresent()) {
-        break;
+    try {
+      for (HttpString name : TOKEN_HEADERS) {
+        token = TokenAuthentication.match(tokens, headers.getFirst(name));
+        if (token.isPresent()) {
+          break;
+        }
       }
+    } catch (AwsError e) {
+      LOG.log(Level.ERROR, e.getMessage());
+      call.error(e.type(), e.getMessage());
+      return agentError(e.status(), e.type(), e.getMessage(), true);
     }
     if (token.isEmpty()) {
       return refused(call, 403, "Bad Token");
@@ -254,8 +266,13 @@ public final class LocalAgentApi implements HttpHandler {
   }
 
   private static Reply agentError(int status, String type, String message) {
+    return agentError(status, type, message, false);
+  }
+
+  /** An internal failure's message is shown only when it is the sidecar's own, never one passed on. */
+  private static Reply agentError(int status, String type, String message, boolean ownMessage) {
     ObjectNode body = JSON.createObjectNode().put("__type", type);
-    if (!message.isEmpty() && !type.equals("InternalFailure")) {
+    if (!message.isEmpty() && (ownMessage || !type.equals("InternalFailure"))) {
       body.put("message", message);
     }
     try {

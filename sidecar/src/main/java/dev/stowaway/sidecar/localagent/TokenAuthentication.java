@@ -44,7 +44,8 @@ public final class TokenAuthentication {
    * The caller the request's token stands for.
    *
    * @param header a request header by lower-case name
-   * @throws AwsError when the token is unknown, revoked or its user is gone, or the request was forwarded
+   * @throws AwsError when the token is unknown, revoked or its user is gone, or the request was
+   *     forwarded; a 500 {@code InternalFailure} naming the file when the token file is damaged
    */
   public Caller caller(Function<String, String> header, String sourceIp) {
     return authenticate(header, sourceIp).caller();
@@ -57,7 +58,7 @@ public final class TokenAuthentication {
           "A request forwarded by a proxy (X-Forwarded-For) cannot authenticate with an agent token.");
     }
     for (String name : TOKEN_HEADERS) {
-      Optional<AgentTokens.Entry> entry = tokens.match(header.apply(name));
+      Optional<AgentTokens.Entry> entry = match(tokens, header.apply(name));
       Optional<Caller> caller = entry.flatMap(e -> owners.caller(e, sourceIp));
       if (caller.isPresent()) {
         return new Authenticated(caller.get(), entry.get());
@@ -75,5 +76,14 @@ public final class TokenAuthentication {
       return Optional.of("The agent token's user no longer exists.");
     }
     return Optional.empty();
+  }
+
+  /** The token's entry; a damaged token file is an error on the wire (and so in the audit record), not a crash. */
+  static Optional<AgentTokens.Entry> match(AgentTokens tokens, String presented) {
+    try {
+      return tokens.match(presented);
+    } catch (DamagedTokenFileException e) {
+      throw new AwsError(500, "InternalFailure", e.getMessage());
+    }
   }
 }

@@ -27,6 +27,7 @@ class ServerConfigTest {
     assertEquals("us-east-1", c.region());
     assertEquals("123456789012", c.account());
     assertEquals(Path.of("stowaway-data").toAbsolutePath(), c.dataDir());
+    assertEquals(Duration.ofMinutes(5), c.auditDigestInterval());
   }
 
   @Test
@@ -62,6 +63,7 @@ class ServerConfigTest {
       "--region|moon|--region must look like us-east-1, got 'moon'",
       "--account|42|--account must be 12 digits, got '42'",
       "--colour|blue|unknown option '--colour' (see 'stowaway help')",
+      "--audit-digest-interval-seconds|0|--audit-digest-interval-seconds must be a positive number of seconds, got '0'",
       "--mfa-failures|0|--mfa-failures must be at least 1, got 0",
       "--signature-failure-window-seconds|-5|--signature-failure-window-seconds must be a positive number of seconds, got -5",
       "--max-connections|0|--max-connections must be at least 1, got 0",

@@ -14,7 +14,10 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -41,8 +44,9 @@ import java.util.function.Consumer;
  * {@code {"seq":N,"prev":"<SHA-256 of line N-1>","event":{…CloudTrail record…}}}; the chain runs
  * across files. One writer thread takes whatever records are waiting, writes them, syncs once and
  * only then releases their requests (group commit). Signed digests cover the files' hashes and
- * the previous digest's signature: at least every {@code digestInterval}, on roll, at start and on
- * close.
+ * the previous digest (its file name and signature): every {@code digestInterval} even when nothing
+ * was written, on roll, at start and, marked final, on a clean close. The cadence lets a verifier
+ * tell a deleted digest or a log cut short from a quiet one (as CloudTrail's digests do).
  *
  * <p>When a write fails the log fails closed: every waiting request gets
  * {@link AuditUnavailableException}, the file is cut back to its last good record, and each later
@@ -78,9 +82,23 @@ public final class AuditLog implements AutoCloseable {
     void failed(int records);
   }
 
+  /**
+   * Shapes the record of something that happened to the log itself (its file removed or replaced,
+   * its history missing at start) as the embedding application writes its records.
+   */
+  @FunctionalInterface
+  public interface IncidentRecords {
+    ObjectNode record(String eventSource, String eventName, Instant time, ObjectNode details);
+  }
+
+  /** The {@code eventSource} of the records the log writes about itself. */
+  public static final String INCIDENT_SOURCE = "stowaway.audit";
+  /** The newest digest format: v2 adds the cadence, the reason and the previous digest's file name. */
+  static final int DIGEST_VERSION = 2;
+
   private static final Logger LOG = System.getLogger(AuditLog.class.getName());
   private static final int MAX_BATCH = 512;
-  private static final Pending STOP = new Pending(null, null, false);
+  private static final Pending STOP = new Pending(null, null, false, false);
 
   private final ObjectMapper json = new ObjectMapper();
   private final Path dir;
@@ -100,12 +118,15 @@ public final class AuditLog implements AutoCloseable {
     public void failed(int records) {}
   };
   private volatile boolean failing;
+  private volatile IncidentRecords incidentRecords = AuditLog::plainIncident;
   private boolean closed;
 
   // Writer-thread state from here on.
   private final MessageDigest sha256;
   private FileChannel channel;
   private Path current;
+  /** The identity ({@code fileKey}, the inode) of the file {@link #channel} writes, to notice it replaced. */
+  private Object currentFileKey;
   private long currentBytes;
   private Instant currentStarted;
   private MessageDigest currentHash;
@@ -116,12 +137,20 @@ public final class AuditLog implements AutoCloseable {
   private final Map<String, FileCoverage> undigested = new LinkedHashMap<>();
   /** Records of done changes that a failed write could not take, to go first once it can. */
   private final List<ObjectNode> kept = new ArrayList<>();
+  /** What happened to the log itself, to be written first in the next commit. */
+  private final List<Incident> incidents = new ArrayList<>();
   private long lastDigestNumber;
+  private String lastDigestFile;
   private String lastDigestSignature;
+  /** What the start digest says came before it; see {@link #recover}. */
+  private String startedAfter;
   private long lastDigestedSequence;
   private Instant nextDigestAt;
 
-  private record Pending(ObjectNode event, CompletableFuture<Long> done, boolean keep) {}
+  /** A record to write, a probe ({@code event} null) or a tick that looks at the clock for a due digest. */
+  private record Pending(ObjectNode event, CompletableFuture<Long> done, boolean keep, boolean tick) {}
+
+  private record Incident(String eventName, Instant time, ObjectNode details) {}
 
   private record FileCoverage(String name, long bytes, String sha256, long firstSequence, long lastSequence) {}
 
@@ -143,10 +172,29 @@ public final class AuditLog implements AutoCloseable {
    */
   public static AuditLog open(Path dir, RootKey rootKey, Clock clock, SecureRandom random, Settings settings)
       throws IOException {
+    return open(dir, rootKey, clock, random, settings, false, AuditLog::plainIncident);
+  }
+
+  /**
+   * As {@link #open(Path, RootKey, Clock, SecureRandom, Settings)}, for a vault that already
+   * existed when {@code logExpected}: finding no audit history then means it was deleted, which the
+   * start digest says and a record tells. {@code incidentRecords} shapes the records the log writes
+   * about itself.
+   *
+   * @throws AuditLogDamagedException if the newest file holds a line that is not a record, or the
+   *     log ends before the records the newest digest signed
+   */
+  public static AuditLog open(Path dir, RootKey rootKey, Clock clock, SecureRandom random, Settings settings,
+      boolean logExpected, IncidentRecords incidentRecords) throws IOException {
     Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     AuditLog log = new AuditLog(dir, clock, settings, AuditSigningKey.loadOrCreate(dir, rootKey, random));
-    log.recover();
-    log.writeDigest();
+    log.incidentRecords = incidentRecords;
+    log.recover(logExpected);
+    if (!log.incidents.isEmpty()) {
+      log.commit(new ArrayList<>());
+    }
+    log.writeDigest("start");
+    log.startedAfter = null;
     log.writer.start();
     return log;
   }
@@ -180,7 +228,15 @@ public final class AuditLog implements AutoCloseable {
    * @throws AuditUnavailableException if it could not be written
    */
   public long append(ObjectNode event) {
-    return await(enqueue(new Pending(event, new CompletableFuture<>(), false)));
+    return await(enqueue(new Pending(event, new CompletableFuture<>(), false, false)));
+  }
+
+  /**
+   * Returns once the writer has looked at the clock and signed the digest that was due, if one
+   * was: for tests that move a fake clock, so that nothing waits on the writer's own polling.
+   */
+  void awaitDueDigest() {
+    await(enqueue(new Pending(null, new CompletableFuture<>(), false, true)));
   }
 
   /**
@@ -189,7 +245,7 @@ public final class AuditLog implements AutoCloseable {
    * again, so the change is not left unrecorded. Only a crash while the log is down loses it.
    */
   public long appendDone(ObjectNode event) {
-    return await(enqueue(new Pending(event, new CompletableFuture<>(), true)));
+    return await(enqueue(new Pending(event, new CompletableFuture<>(), true, false)));
   }
 
   /**
@@ -198,7 +254,7 @@ public final class AuditLog implements AutoCloseable {
    */
   public void checkWritable() {
     if (failing) {
-      await(enqueue(new Pending(null, new CompletableFuture<>(), false)));
+      await(enqueue(new Pending(null, new CompletableFuture<>(), false, false)));
     }
   }
 
@@ -249,6 +305,7 @@ public final class AuditLog implements AutoCloseable {
 
   private void run() {
     List<Pending> batch = new ArrayList<>();
+    List<Pending> ticks = new ArrayList<>();
     boolean stop = false;
     while (!stop) {
       try {
@@ -262,20 +319,27 @@ public final class AuditLog implements AutoCloseable {
             stop = true;
             batch.subList(at, batch.size()).clear();
           }
+          batch.removeIf(p -> p.tick() && ticks.add(p));
           if (!batch.isEmpty()) {
             commit(batch);
           }
           batch.clear();
         }
-        if (stop || !clock.instant().isBefore(nextDigestAt)) {
-          tryDigest();
+        if (stop) {
+          tryDigest("final");
+        } else if (!clock.instant().isBefore(nextDigestAt)) {
+          tryDigest("interval");
         }
+        ticks.forEach(t -> t.done().complete(-1L));
+        ticks.clear();
       } catch (InterruptedException e) {
         stop = true;
       } catch (RuntimeException e) {
         LOG.log(Level.ERROR, "audit writer error: " + e, e);
         batch.forEach(p -> p.done().completeExceptionally(new AuditUnavailableException("audit writer error", e)));
         batch.clear();
+        ticks.forEach(t -> t.done().completeExceptionally(new AuditUnavailableException("audit writer error", e)));
+        ticks.clear();
       }
     }
     if (!kept.isEmpty()) {
@@ -287,14 +351,31 @@ public final class AuditLog implements AutoCloseable {
 
   private void commit(List<Pending> batch) {
     long started = System.nanoTime();
-    long sequence = nextSequence;
-    byte[] previous = previousHash;
-    List<ObjectNode> events = new ArrayList<>(kept);
+    List<ObjectNode> events = new ArrayList<>();
+    int incidentCount;
+    try {
+      requireWritable();
+      if (channel != null && !stillAtItsPath()) {
+        reopenElsewhere();
+      } else if (failing) {
+        repair();
+      }
+      for (Incident incident : incidents) {
+        events.add(incidentRecords.record(INCIDENT_SOURCE, incident.eventName(), incident.time(), incident.details()));
+      }
+    } catch (IOException e) {
+      fail(batch, e);
+      return;
+    }
+    incidentCount = incidents.size();
+    events.addAll(kept);
     for (Pending pending : batch) {
       if (pending.event() != null) {
         events.add(pending.event());
       }
     }
+    long sequence = nextSequence;
+    byte[] previous = previousHash;
     ByteArrayOutputStream out = new ByteArrayOutputStream(512 * events.size());
     try {
       for (ObjectNode event : events) {
@@ -308,10 +389,6 @@ public final class AuditLog implements AutoCloseable {
         out.write('\n');
         sequence++;
       }
-      if (failing) {
-        repair();
-      }
-      requireWritable();
       if (!events.isEmpty()) {
         if (channel == null || currentBytes > 0 && (currentBytes + out.size() > settings.maxFileBytes()
             || !clock.instant().isBefore(currentStarted.plus(settings.maxFileAge())))) {
@@ -341,7 +418,8 @@ public final class AuditLog implements AutoCloseable {
       LOG.log(Level.WARNING, "audit log " + dir + " is writable again; serving requests"
           + (kept.isEmpty() ? "" : " (wrote " + kept.size() + " record(s) of changes made as it failed)"));
     }
-    long sequenceOfFirst = nextSequence - events.size() + kept.size();
+    long sequenceOfFirst = nextSequence - events.size() + incidentCount + kept.size();
+    incidents.subList(0, incidentCount).clear();
     kept.clear();
     for (Pending pending : batch) {
       pending.done().complete(pending.event() == null ? -1 : sequenceOfFirst++);
@@ -394,9 +472,45 @@ public final class AuditLog implements AutoCloseable {
     if (!Files.isWritable(dir)) {
       throw new IOException(dir + " is not writable");
     }
-    if (current != null && !Files.isWritable(current)) {
+    if (current != null && Files.exists(current, LinkOption.NOFOLLOW_LINKS) && !Files.isWritable(current)) {
       throw new IOException(current + " is not writable");
     }
+  }
+
+  /**
+   * Whether the path still names the file the channel writes. A file deleted or replaced under a
+   * running log would take every later record into an inode nobody can read; checked before each
+   * group commit, so at most a write racing the check itself could go there.
+   */
+  private boolean stillAtItsPath() throws IOException {
+    try {
+      Object key = Files.readAttributes(current, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+      return key == null || key.equals(currentFileKey);
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The current file was removed or replaced: sign what this log had written into it (so the
+   * verifier can say what went with it), go on in a new file, and write there first what happened.
+   */
+  private void reopenElsewhere() throws IOException {
+    String name = current.getFileName().toString();
+    boolean removed = !Files.exists(current, LinkOption.NOFOLLOW_LINKS);
+    String event = removed ? "AuditFileRemoved" : "AuditFileReplaced";
+    LOG.log(Level.ERROR, "the audit file " + current + " was " + (removed ? "removed" : "replaced with another file")
+        + " while the log was writing it; records " + firstSequenceInCurrent + " to " + (nextSequence - 1)
+        + " went with it. Going on in a new file, and recording this as " + event + ".");
+    ObjectNode details = json.createObjectNode();
+    details.put("file", name);
+    details.put("firstSequence", firstSequenceInCurrent);
+    details.put("lastSequence", nextSequence - 1);
+    details.put("bytes", currentBytes);
+    details.put("what", removed ? "the audit file was removed while the log was writing it"
+        : "the audit file was replaced with another file while the log was writing it");
+    incidents.add(new Incident(event, clock.instant(), details));
+    roll();
   }
 
   /** Cuts the current file back to its last complete, acknowledged record after a failed write. */
@@ -415,7 +529,7 @@ public final class AuditLog implements AutoCloseable {
 
   private void roll() throws IOException {
     if (channel != null) {
-      writeDigest();
+      writeDigest("roll");
       closeChannel();
     }
     Instant now = clock.instant();
@@ -429,6 +543,7 @@ public final class AuditLog implements AutoCloseable {
     }
     channel = opened;
     AuditSigningKey.syncDirectory(dir);
+    currentFileKey = Files.readAttributes(next, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     current = next;
     currentBytes = 0;
     currentStarted = now;
@@ -436,10 +551,10 @@ public final class AuditLog implements AutoCloseable {
     firstSequenceInCurrent = nextSequence;
   }
 
-  private void tryDigest() {
+  private void tryDigest(String reason) {
     try {
       if (!failing) {
-        writeDigest();
+        writeDigest(reason);
       }
     } catch (IOException e) {
       LOG.log(Level.ERROR, "cannot write an audit digest in " + dir + ": " + e + " (will retry)");
@@ -449,20 +564,29 @@ public final class AuditLog implements AutoCloseable {
 
   /**
    * Signs what was written since the last digest. The body is one JSON line, the signature the
-   * next; the body names the previous digest and carries its signature, so digests chain too.
+   * next; the body names the previous digest (file and signature), so digests chain too. It says
+   * why it was written ({@code start}, {@code interval}, {@code roll}, {@code final}) and the
+   * cadence, so that a verifier knows when the next one was due.
    */
-  private void writeDigest() throws IOException {
+  private void writeDigest(String reason) throws IOException {
     Instant now = clock.instant();
     long number = lastDigestNumber + 1;
     ObjectNode body = json.createObjectNode();
-    body.put("digestVersion", 1);
+    body.put("digestVersion", DIGEST_VERSION);
     body.put("digestNumber", number);
     body.put("digestTime", now.toString());
+    body.put("reason", reason);
+    body.put("digestIntervalSeconds", settings.digestInterval().toSeconds());
+    if (reason.equals("start")) {
+      body.put("startedAfter", startedAfter);
+    }
     if (lastDigestNumber > 0) {
       body.put("previousDigestNumber", lastDigestNumber);
+      body.put("previousDigestFile", lastDigestFile);
       body.put("previousDigestSignature", lastDigestSignature);
     } else {
       body.putNull("previousDigestNumber");
+      body.putNull("previousDigestFile");
       body.putNull("previousDigestSignature");
     }
     body.put("signatureAlgorithm", AuditSigningKey.ALGORITHM);
@@ -482,9 +606,10 @@ public final class AuditLog implements AutoCloseable {
     String signature = Base64.getEncoder().encodeToString(signingKey.sign(bodyBytes));
     byte[] content = (new String(bodyBytes, StandardCharsets.UTF_8) + "\n" + signature + "\n")
         .getBytes(StandardCharsets.UTF_8);
-    AuditSigningKey.writeAtomically(dir.resolve(AuditFiles.DIGESTS).resolve(AuditFiles.digestFileName(number, now)),
-        content);
+    String name = AuditFiles.digestFileName(number, now);
+    AuditSigningKey.writeAtomically(dir.resolve(AuditFiles.DIGESTS).resolve(name), content);
     lastDigestNumber = number;
+    lastDigestFile = name;
     lastDigestSignature = signature;
     lastDigestedSequence = nextSequence - 1;
     undigested.clear();
@@ -494,9 +619,12 @@ public final class AuditLog implements AutoCloseable {
   /**
    * Finds where the chain stands: the last digest, then the files after it. A line without its
    * newline is a write that was never acknowledged (a crash mid-write) and is cut off; any other
-   * line that is not a record means the log was damaged, and the vault will not sign over it.
+   * line that is not a record means the log was damaged, and the vault will not sign over it; nor
+   * over a log that ends before the records the last digest signed (records cut off the end).
+   * Notes for the start digest what came before it: a clean stop, a run that ended without a
+   * final digest (a crash, or newer digests deleted), or nothing where something should be.
    */
-  private void recover() throws IOException {
+  private void recover(boolean logExpected) throws IOException {
     List<Path> digests = AuditFiles.digestFiles(dir);
     lastDigestedSequence = 0;
     if (!digests.isEmpty()) {
@@ -507,8 +635,11 @@ public final class AuditLog implements AutoCloseable {
       }
       JsonNode body = json.readTree(lines.get(0));
       lastDigestNumber = body.path("digestNumber").asLong();
+      lastDigestFile = last.getFileName().toString();
       lastDigestSignature = lines.get(1).trim();
       lastDigestedSequence = body.path("lastSequence").asLong();
+      startedAfter = body.path("digestVersion").asInt() < DIGEST_VERSION ? "earlier-version"
+          : body.path("reason").asText().equals("final") ? "final-digest" : "no-final-digest";
     }
     nextSequence = 1;
     previousHash = new byte[32];
@@ -524,6 +655,44 @@ public final class AuditLog implements AutoCloseable {
     for (int i = from; i < files.size(); i++) {
       scan(files.get(i), i == files.size() - 1);
     }
+    if (nextSequence - 1 < lastDigestedSequence) {
+      throw new AuditLogDamagedException("the audit log ends at record " + (nextSequence - 1) + " but digest "
+          + lastDigestNumber + " signed records up to " + lastDigestedSequence + ": records were cut off the end; run "
+          + "'stowaway audit verify' to see what changed, and move the audit directory aside to start a new log");
+    }
+    if (digests.isEmpty()) {
+      if (!files.isEmpty()) {
+        startedAfter = "missing-digests";
+        incident("AuditDigestsMissing", "records 1 to " + (nextSequence - 1) + " were found without any digest: the "
+            + "digests were deleted");
+      } else if (logExpected) {
+        startedAfter = "missing-log";
+        incident("AuditLogMissing", "the vault already existed but its audit log did not: every earlier record and "
+            + "digest was deleted");
+      } else {
+        startedAfter = "new-log";
+      }
+    }
+  }
+
+  private void incident(String eventName, String what) {
+    LOG.log(Level.ERROR, "audit log " + dir + ": " + what + "; starting a new chain of digests and recording "
+        + eventName);
+    ObjectNode details = json.createObjectNode();
+    details.put("what", what);
+    incidents.add(new Incident(eventName, clock.instant(), details));
+  }
+
+  /** The record of an incident when no one said how to shape it: CloudTrail's service event, reduced. */
+  private static ObjectNode plainIncident(String eventSource, String eventName, Instant time, ObjectNode details) {
+    ObjectNode record = new ObjectMapper().createObjectNode();
+    record.put("eventVersion", "1.08");
+    record.put("eventTime", time.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    record.put("eventSource", eventSource);
+    record.put("eventName", eventName);
+    record.put("eventType", "AwsServiceEvent");
+    record.set("serviceEventDetails", details);
+    return record;
   }
 
   /**
@@ -608,6 +777,7 @@ public final class AuditLog implements AutoCloseable {
       currentStarted = AuditFiles.startTime(name);
       firstSequenceInCurrent = firstSequence;
       channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      currentFileKey = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
     }
   }
 

@@ -77,7 +77,10 @@ class AuditLogIT {
   void filesRollByAge() throws IOException {
     try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
       log.append(AuditLogs.event(1));
-      clock.advance(Duration.ofMinutes(61));
+      for (int i = 0; i < 13; i++) { // 65 minutes, a digest every five as a running log writes them
+        clock.advance(Duration.ofMinutes(5));
+        log.awaitDueDigest();
+      }
       log.append(AuditLogs.event(2));
     }
     assertEquals(2, AuditLogs.recordFiles(dir).size());
@@ -233,6 +236,58 @@ class AuditLogIT {
     }
     assertEquals(1, seen.size());
     assertEquals("prod/db-1", seen.get(0).path("requestParameters").path("secretId").asText());
+  }
+
+  @Test
+  void anAuditFileRemovedUnderTheLogIsNoticedAndTheNextRecordsLandOnDisk() throws IOException {
+    Path removed;
+    try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
+      log.append(AuditLogs.event(1));
+      log.append(AuditLogs.event(2));
+      removed = AuditLogs.recordFiles(dir).get(0);
+      Files.delete(removed);
+      assertEquals(4, log.append(AuditLogs.event(3)), "record 3 tells what happened");
+      List<Path> files = AuditLogs.recordFiles(dir);
+      assertEquals(1, files.size());
+      List<String> lines = Files.readAllLines(files.get(0));
+      JsonNode incident = json.readTree(lines.get(0)).path("event");
+      assertEquals("AuditFileRemoved", incident.path("eventName").asText());
+      assertEquals(AuditLog.INCIDENT_SOURCE, incident.path("eventSource").asText());
+      assertEquals(removed.getFileName().toString(), incident.path("serviceEventDetails").path("file").asText());
+      assertEquals("prod/db-3", json.readTree(lines.get(1)).path("event").path("requestParameters").path("secretId")
+          .asText(), "the record is in a file at the audit path, not in the deleted inode");
+    }
+    AuditVerifier.Report report = AuditVerifier.verify(dir, null);
+    assertEquals(AuditVerifier.Verdict.TAMPERED, report.verdict());
+    String now = AuditLogs.recordFiles(dir).get(0).getFileName().toString();
+    assertEquals(List.of("file " + now + " should start with record 1 but its name says 3: records 1 to 2 are missing "
+        + "(a file was deleted or cut short)", "file " + removed.getFileName() + " was deleted: digest 2 covers records "
+        + "1 to 2"), report.messages());
+    assertEquals(List.of("record 3 (file " + now + " line 1, 2026-11-30T10:00:00Z) AuditFileRemoved: the audit file "
+        + "was removed while the log was writing it (" + removed.getFileName() + ", records 1 to 2)"), report.notes());
+  }
+
+  @Test
+  void anAuditFileReplacedUnderTheLogIsNoticedAndNotWrittenInto() throws IOException {
+    Path replaced;
+    try (AuditLog log = AuditLogs.open(dir, clock, AuditLog.Settings.defaults())) {
+      log.append(AuditLogs.event(1));
+      replaced = AuditLogs.recordFiles(dir).get(0);
+      Path forged = dir.resolveSibling("forged.jsonl");
+      Files.writeString(forged, Files.readString(replaced).replace("prod/db-1", "prod/xx-1"));
+      Files.move(forged, replaced, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      long forgedSize = Files.size(replaced);
+      assertEquals(3, log.append(AuditLogs.event(2)));
+      assertEquals(forgedSize, Files.size(replaced), "nothing more goes into the file put in its place");
+      List<Path> files = AuditLogs.recordFiles(dir);
+      assertEquals(2, files.size());
+      assertEquals("AuditFileReplaced", json.readTree(Files.readAllLines(files.get(1)).get(0)).path("event")
+          .path("eventName").asText());
+    }
+    AuditVerifier.Report report = AuditVerifier.verify(dir, null);
+    assertEquals(AuditVerifier.Verdict.TAMPERED, report.verdict());
+    assertEquals("file " + replaced.getFileName() + " was modified within the " + Files.size(replaced)
+        + " bytes digest 2 signed", report.messages().get(report.messages().size() - 1));
   }
 
   @Test
