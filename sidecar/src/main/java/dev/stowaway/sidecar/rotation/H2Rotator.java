@@ -9,6 +9,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -141,28 +143,17 @@ final class H2Rotator implements Rotator.BuiltIn {
     }
   }
 
-  /** Logged in as itself with the current password, the pending one (set ran before a crash) or the previous one. */
+  /** Logged in as itself: current, then pending (set ran before a crash), then previous credentials. */
   private Connection firstThatLogsIn(RotationContext context, Login current, Login pending)
       throws RotationException, SQLException {
-    SQLException first;
-    try {
-      return connect(current.file(), current.username(), current.password());
-    } catch (SQLException e) {
-      first = e;
+    List<FirstLogin.Attempt> attempts = new ArrayList<>(List.of(
+        new FirstLogin.Attempt(current.username(), current.password()),
+        new FirstLogin.Attempt(pending.username(), pending.password())));
+    if (context.previous() != null) {
+      Login previous = parse(context.previous(), "previous");
+      attempts.add(new FirstLogin.Attempt(previous.username(), previous.password()));
     }
-    try {
-      return connect(current.file(), pending.username(), pending.password());
-    } catch (SQLException e) {
-      if (context.previous() == null) {
-        throw first;
-      }
-    }
-    Login previous = parse(context.previous(), "previous");
-    try {
-      return connect(current.file(), previous.username(), previous.password());
-    } catch (SQLException e) {
-      throw first;
-    }
+    return FirstLogin.open((user, password) -> connect(current.file(), user, password), attempts);
   }
 
   /** Where the file's directory really is, through any symbolic link; the path itself where it does not exist. */

@@ -181,28 +181,17 @@ final class MariaDbRotator implements Rotator.BuiltIn {
     }
   }
 
-  /** Logged in as itself with the current password, the pending one (set ran before a crash) or the previous one. */
+  /** Logged in as itself: current, then pending (set ran before a crash), then previous credentials. */
   private Connection firstThatLogsIn(RotationContext context, DatabaseCredentials current,
       DatabaseCredentials pending) throws RotationException, SQLException {
-    SQLException first;
-    try {
-      return connect(current, current.username(), current.password());
-    } catch (SQLException e) {
-      first = e;
+    List<FirstLogin.Attempt> attempts = new ArrayList<>(List.of(
+        new FirstLogin.Attempt(current.username(), current.password()),
+        new FirstLogin.Attempt(pending.username(), pending.password())));
+    if (context.previous() != null) {
+      DatabaseCredentials previous = DatabaseCredentials.parse(context.previous(), "previous", 3306);
+      attempts.add(new FirstLogin.Attempt(previous.username(), previous.password()));
     }
-    try {
-      return connect(current, pending.username(), pending.password());
-    } catch (SQLException e) {
-      if (context.previous() == null) {
-        throw first;
-      }
-    }
-    DatabaseCredentials previous = DatabaseCredentials.parse(context.previous(), "previous", 3306);
-    try {
-      return connect(current, previous.username(), previous.password());
-    } catch (SQLException e) {
-      throw first;
-    }
+    return FirstLogin.open((user, password) -> connect(current, user, password), attempts);
   }
 
   /**

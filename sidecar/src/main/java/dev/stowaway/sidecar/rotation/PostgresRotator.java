@@ -6,7 +6,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.postgresql.PGConnection;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.util.PasswordUtil;
@@ -105,31 +107,17 @@ final class PostgresRotator implements Rotator.BuiltIn {
     }
   }
 
-  /**
-   * The role logged in as itself: with the current password, or the pending one if setSecret ran
-   * before a crash (or before a failed test), or the previous one an operator may have restored.
-   */
+  /** Logged in as itself: current, then pending (set ran before a crash), then previous credentials. */
   private Connection firstThatLogsIn(RotationContext context, DatabaseCredentials current,
       DatabaseCredentials pending) throws RotationException, SQLException {
-    SQLException first;
-    try {
-      return connect(current, current.username(), current.password());
-    } catch (SQLException e) {
-      first = e;
+    List<FirstLogin.Attempt> attempts = new ArrayList<>(List.of(
+        new FirstLogin.Attempt(current.username(), current.password()),
+        new FirstLogin.Attempt(pending.username(), pending.password())));
+    if (context.previous() != null) {
+      DatabaseCredentials previous = DatabaseCredentials.parse(context.previous(), "previous", 5432);
+      attempts.add(new FirstLogin.Attempt(previous.username(), previous.password()));
     }
-    try {
-      return connect(current, pending.username(), pending.password());
-    } catch (SQLException e) {
-      if (context.previous() == null) {
-        throw first;
-      }
-    }
-    DatabaseCredentials previous = DatabaseCredentials.parse(context.previous(), "previous", 5432);
-    try {
-      return connect(current, previous.username(), previous.password());
-    } catch (SQLException e) {
-      throw first;
-    }
+    return FirstLogin.open((user, password) -> connect(current, user, password), attempts);
   }
 
   /** pgjdbc's own password API: the verifier is computed here and only it is sent. */

@@ -33,8 +33,14 @@ class SigV4VerifierTest {
 
   private final MutableClock clock = MutableClock.at("2026-05-01T12:00:00Z");
   private final Vault vault = TestVaults.inMemory(clock);
-  private final NewAccessKey key = vault.accessKeys().create("admin");
+  private final NewAccessKey key = adminKey(vault);
   private final SigV4Verifier verifier = new SigV4Verifier(vault.accessKeys(), clock, "us-east-1");
+
+  /** Keys belong to a user that exists (by its unique id): the administrator, as a fresh data directory has. */
+  private static NewAccessKey adminKey(Vault vault) {
+    vault.identity().ensureAdministrator("admin");
+    return vault.accessKeys().create("admin");
+  }
 
   @AfterEach
   void close() {
