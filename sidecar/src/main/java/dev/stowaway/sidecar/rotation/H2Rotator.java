@@ -156,6 +156,14 @@ final class H2Rotator implements Rotator.BuiltIn {
     return FirstLogin.open((user, password) -> connect(current.file(), user, password), attempts);
   }
 
+  private static Path real(Path dir) {
+    try {
+      return dir.toRealPath();
+    } catch (java.io.IOException | RuntimeException e) {
+      return dir;
+    }
+  }
+
   /** Where the file's directory really is, through any symbolic link; the path itself where it does not exist. */
   private static Path realParent(Path file) {
     try {
@@ -166,7 +174,8 @@ final class H2Rotator implements Rotator.BuiltIn {
   }
 
   private Connection connect(Path file, String user, String password) throws SQLException, RotationException {
-    if (file.startsWith(dataDir) || realParent(file).startsWith(dataDir)) {
+    Path real = realParent(file);
+    if (file.startsWith(dataDir) || real.startsWith(dataDir) || real.startsWith(real(dataDir))) {
       throw new RotationException("the H2 path " + file + " lies in the sidecar's data directory, which no rotator "
           + "may open");
     }

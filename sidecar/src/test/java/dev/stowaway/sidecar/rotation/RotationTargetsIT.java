@@ -148,6 +148,15 @@ class RotationTargetsIT {
   }
 
   @Test
+  void aSymbolicLinkIntoTheDataDirectoryIsRefused() throws Exception {
+    startAllowingEveryH2File();
+    Path link = Files.createSymbolicLink(elsewhere.resolve("innocent"), dataDir);
+    String reason = rotateAndFail(h2Secret("path", link.resolve("vault").toString()), H2_ROTATOR);
+    assertEquals("the H2 path " + link.resolve("vault") + " lies in the sidecar's data directory, which no rotator "
+        + "may open", reason);
+  }
+
+  @Test
   void anH2FileOutsideRotationTargetsIsRefusedAndKeepsItsPassword() throws Exception {
     Path db = elsewhere.resolve("orders");
     try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db, "sa", "sa-pw");
