@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -43,14 +44,14 @@ public final class AwsCredentials implements Supplier<AwsCredentials> {
       return false;
     }
     AwsCredentials that = (AwsCredentials) o;
-    return java.util.Objects.equals(accessKeyId, that.accessKeyId)
-        && java.util.Objects.equals(secretAccessKey, that.secretAccessKey)
-        && java.util.Objects.equals(sessionToken, that.sessionToken);
+    return Objects.equals(accessKeyId, that.accessKeyId)
+        && Objects.equals(secretAccessKey, that.secretAccessKey)
+        && Objects.equals(sessionToken, that.sessionToken);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(accessKeyId, secretAccessKey, sessionToken);
+    return Objects.hash(accessKeyId, secretAccessKey, sessionToken);
   }
 
   /** Fixed credentials supply themselves (no lambda: this runs in premain, where each bootstrap costs). */

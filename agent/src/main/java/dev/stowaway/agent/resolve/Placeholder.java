@@ -1,5 +1,7 @@
 package dev.stowaway.agent.resolve;
 
+import java.util.Objects;
+
 /** One placeholder found in a string: where it starts and ends ({@code end} exclusive), and what it names. */
 public final class Placeholder {
   private final int start;
@@ -32,12 +34,12 @@ public final class Placeholder {
     Placeholder that = (Placeholder) o;
     return start == that.start
         && end == that.end
-        && java.util.Objects.equals(reference, that.reference);
+        && Objects.equals(reference, that.reference);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(start, end, reference);
+    return Objects.hash(start, end, reference);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.stowaway.agent.resolve;
 
+import java.util.Objects;
+
 /**
  * What a placeholder points at: a {@link Secret} or a {@link Parameter}, nothing else. Its text
  * form is safe to print: it names, it never holds a value. (Value classes rather than records:
@@ -46,15 +48,15 @@ public interface Reference {
         return false;
       }
       Secret that = (Secret) o;
-      return java.util.Objects.equals(secretId, that.secretId)
-          && java.util.Objects.equals(jsonKey, that.jsonKey)
-          && java.util.Objects.equals(versionStage, that.versionStage)
-          && java.util.Objects.equals(versionId, that.versionId);
+      return Objects.equals(secretId, that.secretId)
+          && Objects.equals(jsonKey, that.jsonKey)
+          && Objects.equals(versionStage, that.versionStage)
+          && Objects.equals(versionId, that.versionId);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Objects.hash(secretId, jsonKey, versionStage, versionId);
+      return Objects.hash(secretId, jsonKey, versionStage, versionId);
     }
 
     @Override
@@ -103,14 +105,14 @@ public interface Reference {
         return false;
       }
       Parameter that = (Parameter) o;
-      return java.util.Objects.equals(name, that.name)
-          && java.util.Objects.equals(version, that.version)
+      return Objects.equals(name, that.name)
+          && Objects.equals(version, that.version)
           && secure == that.secure;
     }
 
     @Override
     public int hashCode() {
-      return java.util.Objects.hash(name, version, secure);
+      return Objects.hash(name, version, secure);
     }
 
     @Override

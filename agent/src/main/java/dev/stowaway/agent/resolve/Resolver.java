@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -232,14 +233,14 @@ public final class Resolver implements UnaryOperator<String> {
         return false;
       }
       Resolved that = (Resolved) o;
-      return java.util.Objects.equals(value, that.value)
-          && java.util.Objects.equals(arn, that.arn)
-          && java.util.Objects.equals(versionId, that.versionId);
+      return Objects.equals(value, that.value)
+          && Objects.equals(arn, that.arn)
+          && Objects.equals(versionId, that.versionId);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Objects.hash(value, arn, versionId);
+      return Objects.hash(value, arn, versionId);
     }
 
     @Override

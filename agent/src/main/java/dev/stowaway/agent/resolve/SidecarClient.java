@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -294,14 +295,14 @@ public final class SidecarClient {
         return false;
       }
       FetchedValue that = (FetchedValue) o;
-      return java.util.Objects.equals(value, that.value)
-          && java.util.Objects.equals(arn, that.arn)
-          && java.util.Objects.equals(versionId, that.versionId);
+      return Objects.equals(value, that.value)
+          && Objects.equals(arn, that.arn)
+          && Objects.equals(versionId, that.versionId);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Objects.hash(value, arn, versionId);
+      return Objects.hash(value, arn, versionId);
     }
 
     @Override
