@@ -3,10 +3,12 @@ package dev.stowaway.agent;
 import java.lang.instrument.Instrumentation;
 
 /**
- * {@code -javaagent} entry point. It does as little as it can: puts the bootstrap bridge in place,
- * hands over to {@link AgentStartup}, and turns any failure into one line on stderr. The
- * application is stopped only when the user asked for fail-fast ({@code onError=fail}, the default)
- * or gave a setting the agent cannot use.
+ * The agent's start on Java 11 and later, reached through {@link AgentEntry} (which checks the
+ * Java version first). It does as little as it can: puts the bootstrap bridge in place, hands over
+ * to {@link AgentStartup}, and turns any failure into one line on stderr. The application is
+ * stopped only when the user asked for fail-fast ({@code onError=fail}, the default) and a
+ * placeholder cannot be resolved, or gave a setting the agent cannot use; any other failure
+ * leaves it starting without the agent.
  */
 public final class AgentMain {
 
@@ -31,8 +33,9 @@ public final class AgentMain {
         System.exit(1);
       }
     } catch (Throwable t) {
-      System.err.println("stowaway-agent: failed to start (" + t + "); stopping the application");
-      System.exit(1);
+      // Not a setting or a secret the user can fix: the agent's own fault, which must not cost
+      // the application its start.
+      System.err.println("stowaway-agent: failed to start (" + t + "); the application starts without it");
     }
   }
 }

@@ -88,8 +88,8 @@ final class AgentStartup {
     List<String[]> candidates = new ArrayList<>();
     // entrySet reads the raw values: nothing is instrumented yet, and we want the placeholders.
     for (Map.Entry<Object, Object> e : System.getProperties().entrySet()) {
-      if (e.getValue() instanceof String v && PlaceholderParser.mightContain(v)) {
-        candidates.add(new String[] {"system property '" + e.getKey() + "'", v});
+      if (e.getValue() instanceof String && PlaceholderParser.mightContain((String) e.getValue())) {
+        candidates.add(new String[] {"system property '" + e.getKey() + "'", (String) e.getValue()});
       }
     }
     for (Map.Entry<String, String> e : env.entrySet()) {

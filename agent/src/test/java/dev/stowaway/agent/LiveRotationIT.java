@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.stowaway.agent.app.HikariLoopApp;
 import dev.stowaway.agent.testing.AgentProcess;
+import dev.stowaway.agent.testing.Jdk;
 import dev.stowaway.sidecar.testing.ScratchMariaDb;
 import dev.stowaway.sidecar.testing.ScramPostgres;
 import dev.stowaway.sidecar.testing.RunningSidecar;
@@ -15,6 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /** A running HikariCP application picks up a rotated password without a restart or a failed query. */
@@ -23,14 +26,17 @@ class LiveRotationIT {
   @TempDir
   Path dataDir;
 
-  @Test
-  void hikariPoolOnMariaDbCarriesOnThroughARotation() throws Exception {
+  /** On every supported JDK (see Jdk): the representative rotation under a live pool. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.stowaway.agent.testing.Jdk#supported")
+  void hikariPoolOnMariaDbCarriesOnThroughARotation(Jdk jdk) throws Exception {
+    Path javaHome = jdk.home();
     try (RunningSidecar sidecar = RunningSidecar.in(dataDir);
          SecretsManagerClient sm = sidecar.client();
          ScratchMariaDb db = ScratchMariaDb.createUser("before-Rotation-1")) {
       String secret = "live/" + db.user();
       sm.createSecret(r -> r.name(secret).secretString(json(db.user(), "before-Rotation-1")));
-      AgentProcess app = new AgentProcess()
+      AgentProcess app = new AgentProcess().javaHome(javaHome)
           .env("AWS_SHARED_CREDENTIALS_FILE", dataDir.resolve("admin-credentials").toString())
           .env("STOWAWAY_ENDPOINT", sidecar.endpoint().toString());
       try (AgentProcess.Running running = app.start(HikariLoopApp.class, ScratchMariaDb.ROOT_URL,
@@ -56,7 +62,7 @@ class LiveRotationIT {
         assertTrue(Long.parseLong(totals.group(1)) > 0);
         Matcher lag = Pattern.compile("\\) (-?\\d+) ms ago").matcher(lagLine);
         assertTrue(lag.find(), lagLine);
-        System.out.printf("rotation (MariaDB): PutSecretValue -> agent cache invalidated in %s ms; -> first session with the new password in %d ms; "
+        System.out.printf(jdk + ", rotation (MariaDB): PutSecretValue -> agent cache invalidated in %s ms; -> first session with the new password in %d ms; "
             + "%s queries, 0 failed%n", lag.group(1), sawNewSession - put, totals.group(1));
       }
     }

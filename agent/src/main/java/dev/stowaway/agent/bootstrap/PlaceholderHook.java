@@ -76,7 +76,7 @@ public final class PlaceholderHook {
 
   /** {@link #resolve(String)} for values typed as Object (Properties.get, Map.get). */
   public static Object resolveObject(Object value) {
-    return value instanceof String s ? resolve(s) : value;
+    return value instanceof String ? resolve((String) value) : value;
   }
 
   /** A credential at connect time: placeholders resolved, values handed out earlier made current. */
@@ -107,9 +107,10 @@ public final class PlaceholderHook {
     }
     Properties copy = null;
     for (Map.Entry<Object, Object> e : info.entrySet()) {
-      if (!(e.getValue() instanceof String value)) {
+      if (!(e.getValue() instanceof String)) {
         continue;
       }
+      String value = (String) e.getValue();
       String key = String.valueOf(e.getKey());
       String now = key.equals("user") || key.equals("password") ? credential(value) : resolve(value);
       if (now != value) {

@@ -4,7 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * The agent's settings, frozen at start-up.
+ * The agent's settings, frozen at start-up. (A class rather than a record: the agent is built for Java 11.)
  *
  * @param endpoint the sidecar, default {@code http://127.0.0.1:2773}
  * @param ttl how long a resolved value is cached, default 300 s
@@ -17,8 +17,71 @@ import java.time.Duration;
  * @param roleRefreshAhead how long before expiry the role is assumed again, default 5 min
  * @param token the sidecar's agent token to authenticate with instead of AWS credentials, or null
  */
-public record AgentConfig(URI endpoint, Duration ttl, boolean failOnError, Duration maxStale, String region,
-    String role, String roleSessionName, Duration roleDuration, Duration roleRefreshAhead, String token) {
+public final class AgentConfig {
+  private final URI endpoint;
+  private final Duration ttl;
+  private final boolean failOnError;
+  private final Duration maxStale;
+  private final String region;
+  private final String role;
+  private final String roleSessionName;
+  private final Duration roleDuration;
+  private final Duration roleRefreshAhead;
+  private final String token;
+
+  public AgentConfig(URI endpoint, Duration ttl, boolean failOnError, Duration maxStale, String region,
+      String role, String roleSessionName, Duration roleDuration, Duration roleRefreshAhead, String token) {
+    this.endpoint = endpoint;
+    this.ttl = ttl;
+    this.failOnError = failOnError;
+    this.maxStale = maxStale;
+    this.region = region;
+    this.role = role;
+    this.roleSessionName = roleSessionName;
+    this.roleDuration = roleDuration;
+    this.roleRefreshAhead = roleRefreshAhead;
+    this.token = token;
+  }
+
+  public URI endpoint() {
+    return endpoint;
+  }
+
+  public Duration ttl() {
+    return ttl;
+  }
+
+  public boolean failOnError() {
+    return failOnError;
+  }
+
+  public Duration maxStale() {
+    return maxStale;
+  }
+
+  public String region() {
+    return region;
+  }
+
+  public String role() {
+    return role;
+  }
+
+  public String roleSessionName() {
+    return roleSessionName;
+  }
+
+  public Duration roleDuration() {
+    return roleDuration;
+  }
+
+  public Duration roleRefreshAhead() {
+    return roleRefreshAhead;
+  }
+
+  public String token() {
+    return token;
+  }
 
   @Override
   public String toString() {

@@ -108,9 +108,14 @@ public final class AgentConfigParser {
 
     void onError(String name, String value) {
       switch (value.toLowerCase(Locale.ROOT)) {
-        case "fail" -> failOnError = true;
-        case "warn" -> failOnError = false;
-        default -> throw new AgentConfigException(name + " must be 'fail' or 'warn', got '" + value + "'");
+        case "fail":
+          failOnError = true;
+          break;
+        case "warn":
+          failOnError = false;
+          break;
+        default:
+          throw new AgentConfigException(name + " must be 'fail' or 'warn', got '" + value + "'");
       }
     }
 

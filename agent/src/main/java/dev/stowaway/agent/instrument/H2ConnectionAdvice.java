@@ -17,14 +17,14 @@ public final class H2ConnectionAdvice {
       @Advice.Argument(value = 3, readOnly = false) Object password) {
     url = dev.stowaway.agent.bootstrap.PlaceholderHook.resolve(url);
     user = dev.stowaway.agent.bootstrap.PlaceholderHook.credential(user);
-    if (password instanceof char[] chars) {
-      String text = new String(chars);
+    if (password instanceof char[]) {
+      String text = new String((char[]) password);
       String current = dev.stowaway.agent.bootstrap.PlaceholderHook.credential(text);
       if (current != text) {
         password = current.toCharArray();
       }
-    } else if (password instanceof String text) {
-      password = dev.stowaway.agent.bootstrap.PlaceholderHook.credential(text);
+    } else if (password instanceof String) {
+      password = dev.stowaway.agent.bootstrap.PlaceholderHook.credential((String) password);
     }
   }
 }

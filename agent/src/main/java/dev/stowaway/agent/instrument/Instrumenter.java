@@ -19,6 +19,7 @@ import java.util.Properties;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.dynamic.Nexus;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.utility.JavaModule;
 
@@ -33,7 +34,7 @@ final class Instrumenter {
   private Instrumenter() {}
 
   static ClassFileTransformer build() {
-    return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+    return withoutNexus(new ByteBuddy().with(TypeValidation.DISABLED))
         .disableClassFormatChanges()
         .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
         .with(AgentBuilder.TypeStrategy.Default.DECORATE)
@@ -60,6 +61,27 @@ final class Instrumenter {
         .transform((builder, type, loader, module, domain) -> builder
             .visit(Advice.to(HikariDataSourceAdvice.class).on(isConstructor())))
         .makeRaw();
+  }
+
+  /**
+   * An AgentBuilder whose construction injects nothing. Its default initialization strategy, made
+   * by the constructor before {@code NoOp} replaces it, sets up Byte Buddy's Nexus: a class
+   * injected into the system class loader through {@code sun.misc.Unsafe}, which Java 24 and later
+   * warn about on stderr. Advice is inlined and needs no Nexus, so it is switched off by the
+   * property Byte Buddy reads once, when the Nexus accessor initialises (the shaded copy's own
+   * name, as relocated by the build), and the property is removed again at once.
+   */
+  static AgentBuilder withoutNexus(ByteBuddy byteBuddy) {
+    String previous = System.setProperty(Nexus.PROPERTY, "true");
+    try {
+      return new AgentBuilder.Default(byteBuddy);
+    } finally {
+      if (previous == null) {
+        System.clearProperty(Nexus.PROPERTY);
+      } else {
+        System.setProperty(Nexus.PROPERTY, previous);
+      }
+    }
   }
 
   /** Logs a class that could not be instrumented; the application carries on without it. */

@@ -59,9 +59,10 @@ public final class AgentHooks implements PlaceholderHook.Agent {
 
   @Override
   public Object retryConnect(Object driver, String url, Properties info, Throwable failure) {
-    if (!(driver instanceof Driver jdbc) || !refusedLogin(failure)) {
+    if (!(driver instanceof Driver) || !refusedLogin(failure)) {
       return null;
     }
+    Driver jdbc = (Driver) driver;
     Set<Reference> references = referencesIn(url, info);
     if (references.isEmpty()) {
       return null;
@@ -101,7 +102,8 @@ public final class AgentHooks implements PlaceholderHook.Agent {
   /** PostgreSQL 28P01/28000, MariaDB/MySQL 1045, H2 28000: the credentials were refused. */
   static boolean refusedLogin(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof SQLException sql) {
+      if (t instanceof SQLException) {
+        SQLException sql = (SQLException) t;
         String state = sql.getSQLState();
         if ("28P01".equals(state) || "28000".equals(state) || sql.getErrorCode() == 1045) {
           return true;
@@ -116,7 +118,8 @@ public final class AgentHooks implements PlaceholderHook.Agent {
     collect(url, found);
     if (info != null) {
       for (Map.Entry<Object, Object> e : info.entrySet()) {
-        if (e.getValue() instanceof String v) {
+        if (e.getValue() instanceof String) {
+          String v = (String) e.getValue();
           collect(v, found);
           Reference copied = resolver.referenceOf(v);
           if (copied != null) {
@@ -156,7 +159,8 @@ public final class AgentHooks implements PlaceholderHook.Agent {
     boolean anyPending = false;
     try {
       for (Reference r : references) {
-        if (r instanceof Reference.Secret s && s.versionStage() == null && s.versionId() == null) {
+        Reference.Secret s = r instanceof Reference.Secret ? (Reference.Secret) r : null;
+        if (s != null && s.versionStage() == null && s.versionId() == null) {
           values.put(r, resolver.refresh(new Reference.Secret(s.secretId(), s.jsonKey(), "AWSPENDING", null)).value());
           anyPending = true;
         } else {
@@ -191,7 +195,7 @@ public final class AgentHooks implements PlaceholderHook.Agent {
     Properties copy = new Properties();
     if (info != null) {
       for (Map.Entry<Object, Object> e : info.entrySet()) {
-        copy.put(e.getKey(), e.getValue() instanceof String v ? substitute(v, values) : e.getValue());
+        copy.put(e.getKey(), e.getValue() instanceof String ? substitute((String) e.getValue(), values) : e.getValue());
       }
     }
     return copy;

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -14,8 +15,44 @@ import java.util.function.Supplier;
  * ({@code AWS_SHARED_CREDENTIALS_FILE}, default {@code ~/.aws/credentials}) and profile
  * ({@code AWS_PROFILE}, default {@code default}).
  */
-public record AwsCredentials(String accessKeyId, String secretAccessKey, String sessionToken)
-    implements Supplier<AwsCredentials> {
+public final class AwsCredentials implements Supplier<AwsCredentials> {
+  private final String accessKeyId;
+  private final String secretAccessKey;
+  private final String sessionToken;
+
+  public AwsCredentials(String accessKeyId, String secretAccessKey, String sessionToken) {
+    this.accessKeyId = accessKeyId;
+    this.secretAccessKey = secretAccessKey;
+    this.sessionToken = sessionToken;
+  }
+
+  public String accessKeyId() {
+    return accessKeyId;
+  }
+
+  public String secretAccessKey() {
+    return secretAccessKey;
+  }
+
+  public String sessionToken() {
+    return sessionToken;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof AwsCredentials)) {
+      return false;
+    }
+    AwsCredentials that = (AwsCredentials) o;
+    return Objects.equals(accessKeyId, that.accessKeyId)
+        && Objects.equals(secretAccessKey, that.secretAccessKey)
+        && Objects.equals(sessionToken, that.sessionToken);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(accessKeyId, secretAccessKey, sessionToken);
+  }
 
   /** Fixed credentials supply themselves (no lambda: this runs in premain, where each bootstrap costs). */
   @Override
@@ -70,10 +107,17 @@ public record AwsCredentials(String accessKeyId, String secretAccessKey, String 
       String key = line.substring(0, eq).strip();
       String value = line.substring(eq + 1).strip();
       switch (key) {
-        case "aws_access_key_id" -> id = value;
-        case "aws_secret_access_key" -> secret = value;
-        case "aws_session_token" -> token = value;
-        default -> { }
+        case "aws_access_key_id":
+          id = value;
+          break;
+        case "aws_secret_access_key":
+          secret = value;
+          break;
+        case "aws_session_token":
+          token = value;
+          break;
+        default:
+          break;
       }
     }
     if (id == null || secret == null) {

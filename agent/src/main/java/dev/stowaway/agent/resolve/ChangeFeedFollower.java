@@ -130,7 +130,11 @@ public final class ChangeFeedFollower implements Runnable {
     Map<String, Map<String, String>> holdersByArn = new HashMap<>();
     int moved = 0;
     for (Map.Entry<Reference, Resolver.Resolved> e : resolver.cached().entrySet()) {
-      if (!(e.getKey() instanceof Reference.Secret s) || s.versionId() != null || e.getValue().arn() == null) {
+      if (!(e.getKey() instanceof Reference.Secret)) {
+        continue;
+      }
+      Reference.Secret s = (Reference.Secret) e.getKey();
+      if (s.versionId() != null || e.getValue().arn() == null) {
         continue;
       }
       String arn = e.getValue().arn();
@@ -171,11 +175,20 @@ public final class ChangeFeedFollower implements Runnable {
         String field = p.currentName();
         p.nextToken();
         switch (field) {
-          case "arn" -> arn = p.getValueAsString();
-          case "name" -> name = p.getValueAsString();
-          case "operation" -> operation = p.getValueAsString();
-          case "time" -> time = p.getValueAsDouble();
-          default -> p.skipChildren();
+          case "arn":
+            arn = p.getValueAsString();
+            break;
+          case "name":
+            name = p.getValueAsString();
+            break;
+          case "operation":
+            operation = p.getValueAsString();
+            break;
+          case "time":
+            time = p.getValueAsDouble();
+            break;
+          default:
+            p.skipChildren();
         }
       }
     } catch (IOException e) {

@@ -43,15 +43,15 @@ public final class HikariPools {
     List<String> values = new ArrayList<>();
     for (String getter : new String[] {"getJdbcUrl", "getUsername", "getPassword"}) {
       Object v = pool.getClass().getMethod(getter).invoke(pool);
-      if (v instanceof String s) {
-        values.add(s);
+      if (v instanceof String) {
+        values.add((String) v);
       }
     }
     Object props = pool.getClass().getMethod("getDataSourceProperties").invoke(pool);
-    if (props instanceof Properties p) {
-      for (Map.Entry<Object, Object> e : p.entrySet()) {
-        if (e.getValue() instanceof String s) {
-          values.add(s);
+    if (props instanceof Properties) {
+      for (Map.Entry<Object, Object> e : ((Properties) props).entrySet()) {
+        if (e.getValue() instanceof String) {
+          values.add((String) e.getValue());
         }
       }
     }

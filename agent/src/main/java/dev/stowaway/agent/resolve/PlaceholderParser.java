@@ -51,13 +51,17 @@ public final class PlaceholderParser {
     int colon = body.indexOf(':');
     String service = colon < 0 ? body : body.substring(0, colon);
     String rest = colon < 0 ? "" : body.substring(colon + 1);
-    return switch (service) {
-      case "secretsmanager" -> secret(position, rest);
-      case "ssm" -> parameter(position, rest, false);
-      case "ssm-secure" -> parameter(position, rest, true);
-      default -> throw new PlaceholderSyntaxException(position,
-          "expected 'secretsmanager', 'ssm' or 'ssm-secure' after '{{resolve:'");
-    };
+    switch (service) {
+      case "secretsmanager":
+        return secret(position, rest);
+      case "ssm":
+        return parameter(position, rest, false);
+      case "ssm-secure":
+        return parameter(position, rest, true);
+      default:
+        throw new PlaceholderSyntaxException(position,
+            "expected 'secretsmanager', 'ssm' or 'ssm-secure' after '{{resolve:'");
+    }
   }
 
   private static Reference.Secret secret(int position, String rest) {

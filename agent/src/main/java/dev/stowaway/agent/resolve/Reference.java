@@ -1,13 +1,64 @@
 package dev.stowaway.agent.resolve;
 
-/** What a placeholder points at. Its text form is safe to print: it names, it never holds a value. */
-public sealed interface Reference permits Reference.Secret, Reference.Parameter {
+import java.util.Objects;
+
+/**
+ * What a placeholder points at: a {@link Secret} or a {@link Parameter}, nothing else. Its text
+ * form is safe to print: it names, it never holds a value. (Value classes rather than records:
+ * the agent is built for Java 11.)
+ */
+public interface Reference {
 
   /**
    * {@code {{resolve:secretsmanager:ID[:SecretString[:JSON-KEY[:VERSION-STAGE[:VERSION-ID]]]]}}}.
    * Empty optional parts are null.
    */
-  record Secret(String secretId, String jsonKey, String versionStage, String versionId) implements Reference {
+  final class Secret implements Reference {
+    private final String secretId;
+    private final String jsonKey;
+    private final String versionStage;
+    private final String versionId;
+
+    public Secret(String secretId, String jsonKey, String versionStage, String versionId) {
+      this.secretId = secretId;
+      this.jsonKey = jsonKey;
+      this.versionStage = versionStage;
+      this.versionId = versionId;
+    }
+
+    public String secretId() {
+      return secretId;
+    }
+
+    public String jsonKey() {
+      return jsonKey;
+    }
+
+    public String versionStage() {
+      return versionStage;
+    }
+
+    public String versionId() {
+      return versionId;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Secret)) {
+        return false;
+      }
+      Secret that = (Secret) o;
+      return Objects.equals(secretId, that.secretId)
+          && Objects.equals(jsonKey, that.jsonKey)
+          && Objects.equals(versionStage, that.versionStage)
+          && Objects.equals(versionId, that.versionId);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(secretId, jsonKey, versionStage, versionId);
+    }
+
     @Override
     public String toString() {
       StringBuilder s = new StringBuilder("secretsmanager:").append(secretId);
@@ -25,14 +76,52 @@ public sealed interface Reference permits Reference.Secret, Reference.Parameter 
   }
 
   /** {@code {{resolve:ssm:NAME[:VERSION]}}} and {@code {{resolve:ssm-secure:NAME[:VERSION]}}}. */
-  record Parameter(String name, String version, boolean secure) implements Reference {
+  final class Parameter implements Reference {
+    private final String name;
+    private final String version;
+    private final boolean secure;
+
+    public Parameter(String name, String version, boolean secure) {
+      this.name = name;
+      this.version = version;
+      this.secure = secure;
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public String version() {
+      return version;
+    }
+
+    public boolean secure() {
+      return secure;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Parameter)) {
+        return false;
+      }
+      Parameter that = (Parameter) o;
+      return Objects.equals(name, that.name)
+          && Objects.equals(version, that.version)
+          && secure == that.secure;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(name, version, secure);
+    }
+
     @Override
     public String toString() {
       return (secure ? "ssm-secure:" : "ssm:") + name + (version == null ? "" : ":" + version);
     }
   }
 
-  private static String nullToEmpty(String s) {
+  private static String nullToEmpty(String s) { // private interface methods: Java 9
     return s == null ? "" : s;
   }
 }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -136,10 +137,10 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** True if {@code reference} names the secret with this ARN and name, however it was written. */
   public boolean concerns(Reference reference, String arn, String name) {
-    if (!(reference instanceof Reference.Secret s)) {
+    if (!(reference instanceof Reference.Secret)) {
       return false;
     }
-    String id = s.secretId();
+    String id = ((Reference.Secret) reference).secretId();
     return id.equals(name) || id.equals(arn) || arn.equals(arns.get(reference))
         || (arn.startsWith(id + "-") && arn.length() == id.length() + 7); // a partial ARN
   }
@@ -168,7 +169,8 @@ public final class Resolver implements UnaryOperator<String> {
 
   private Resolved fetch(Reference reference) {
     String what = "{{resolve:" + reference + "}}";
-    if (reference instanceof Reference.Secret s) {
+    if (reference instanceof Reference.Secret) {
+      Reference.Secret s = (Reference.Secret) reference;
       SidecarClient.FetchedValue v = client.getSecretValue(s.secretId(), s.versionStage(), s.versionId(), what);
       return new Resolved(s.jsonKey() == null ? v.value() : jsonMember(v.value(), s.jsonKey(), what), v.arn(),
           v.versionId());
@@ -202,7 +204,45 @@ public final class Resolver implements UnaryOperator<String> {
   }
 
   /** A resolved value with the secret ARN and version it came from. */
-  public record Resolved(String value, String arn, String versionId) {
+  public static final class Resolved {
+    private final String value;
+    private final String arn;
+    private final String versionId;
+
+    public Resolved(String value, String arn, String versionId) {
+      this.value = value;
+      this.arn = arn;
+      this.versionId = versionId;
+    }
+
+    public String value() {
+      return value;
+    }
+
+    public String arn() {
+      return arn;
+    }
+
+    public String versionId() {
+      return versionId;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Resolved)) {
+        return false;
+      }
+      Resolved that = (Resolved) o;
+      return Objects.equals(value, that.value)
+          && Objects.equals(arn, that.arn)
+          && Objects.equals(versionId, that.versionId);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(value, arn, versionId);
+    }
+
     @Override
     public String toString() {
       return "Resolved[" + arn + ", " + versionId + ", [REDACTED]]";

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -265,7 +266,45 @@ public final class SidecarClient {
   }
 
   /** A value and where it came from. {@code value} is plaintext: keep it only as long as needed. */
-  public record FetchedValue(String value, String arn, String versionId) {
+  public static final class FetchedValue {
+    private final String value;
+    private final String arn;
+    private final String versionId;
+
+    public FetchedValue(String value, String arn, String versionId) {
+      this.value = value;
+      this.arn = arn;
+      this.versionId = versionId;
+    }
+
+    public String value() {
+      return value;
+    }
+
+    public String arn() {
+      return arn;
+    }
+
+    public String versionId() {
+      return versionId;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof FetchedValue)) {
+        return false;
+      }
+      FetchedValue that = (FetchedValue) o;
+      return Objects.equals(value, that.value)
+          && Objects.equals(arn, that.arn)
+          && Objects.equals(versionId, that.versionId);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(value, arn, versionId);
+    }
+
     @Override
     public String toString() {
       return "FetchedValue[" + arn + ", " + versionId + ", [REDACTED]]";

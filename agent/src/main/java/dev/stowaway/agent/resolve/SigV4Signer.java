@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,7 +19,7 @@ public final class SigV4Signer {
 
   private static final DateTimeFormatter AMZ_DATE =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-  private static final HexFormat HEX = HexFormat.of();
+  private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
 
   private final String region;
   private final String service;
@@ -39,7 +38,7 @@ public final class SigV4Signer {
       AwsCredentials credentials, Instant now) {
     String amzDate = AMZ_DATE.format(now);
     String date = amzDate.substring(0, 8);
-    String payloadHash = HEX.formatHex(sha256(body));
+    String payloadHash = hex(sha256(body));
     TreeMap<String, String> signed = new TreeMap<>();
     headers.forEach((k, v) -> signed.put(k.toLowerCase(Locale.ROOT), v.strip().replaceAll(" +", " ")));
     signed.put("x-amz-date", amzDate);
@@ -53,8 +52,8 @@ public final class SigV4Signer {
     canonical.append('\n').append(signedHeaders).append('\n').append(payloadHash);
     String scope = date + "/" + region + "/" + service + "/aws4_request";
     String stringToSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n"
-        + HEX.formatHex(sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)));
-    String signature = HEX.formatHex(signature(credentials.secretAccessKey(), date, stringToSign));
+        + hex(sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+    String signature = hex(signature(credentials.secretAccessKey(), date, stringToSign));
     Map<String, String> out = new TreeMap<>(headers);
     out.put("X-Amz-Date", amzDate);
     out.put("X-Amz-Content-Sha256", payloadHash);
@@ -121,5 +120,15 @@ public final class SigV4Signer {
 
   private static byte[] sha256(byte[] data) {
     return digest().digest(data);
+  }
+
+  /** Lower-case hex (java.util.HexFormat is Java 17; the agent runs on 11). */
+  static String hex(byte[] bytes) {
+    char[] out = new char[bytes.length * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      out[2 * i] = HEX_DIGITS[(bytes[i] >> 4) & 0xf];
+      out[2 * i + 1] = HEX_DIGITS[bytes[i] & 0xf];
+    }
+    return new String(out);
   }
 }

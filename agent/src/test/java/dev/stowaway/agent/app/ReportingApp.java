@@ -25,67 +25,79 @@ public final class ReportingApp {
       String what = arg.substring(colon + 1);
       String result;
       try {
-        result = switch (kind) {
-          case "prop" -> System.getProperty(what);
-          case "prop-default" -> System.getProperty(what, "fallback");
-          case "props-get" -> String.valueOf(System.getProperties().get(what));
-          case "env" -> System.getenv(what);
-          case "env-map" -> System.getenv().get(what);
-          case "raw" -> System.getProperties().entrySet().stream()
-              .filter(e -> e.getKey().equals(what)).map(e -> String.valueOf(e.getValue())).findFirst().orElse("null");
-          case "jdbc" -> {
-            String[] p = what.split("\\|", -1);
-            try (Connection c = DriverManager.getConnection(p[0], p[1], p[2])) {
-              yield "connected as " + currentUser(c);
-            }
-          }
-          case "jdbc-props" -> {
-            String[] p = what.split("\\|", -1);
-            Properties info = new Properties();
-            info.setProperty("user", p[1]);
-            info.setProperty("password", p[2]);
-            try (Connection c = DriverManager.getConnection(p[0], info)) {
-              yield "connected as " + currentUser(c);
-            }
-          }
-          case "jdbc-url" -> {
-            try (Connection c = DriverManager.getConnection(what)) {
-              yield "connected as " + currentUser(c);
-            }
-          }
-          case "datasource" -> {
-            // CLASS|URL|USER|PASSWORD: a driver's own DataSource, configured through its setters
-            String[] p = what.split("\\|", -1);
-            Object ds = Class.forName(p[0]).getConstructor().newInstance();
-            set(ds, p[1], "setURL", "setUrl");
-            set(ds, p[2], "setUser");
-            set(ds, p[3], "setPassword");
-            try (Connection c = ((javax.sql.DataSource) ds).getConnection()) {
-              yield "connected as " + currentUser(c);
-            }
-          }
-          case "hikari-ds" -> {
-            // CLASS|URL|USER|PASSWORD: HikariCP with dataSourceClassName and dataSourceProperties
-            String[] p = what.split("\\|", -1);
-            com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
-            config.setDataSourceClassName(p[0]);
-            config.addDataSourceProperty("url", p[1]);
-            config.addDataSourceProperty("user", p[2]);
-            config.addDataSourceProperty("password", p[3]);
-            config.setMaximumPoolSize(1);
-            try (com.zaxxer.hikari.HikariDataSource ds = new com.zaxxer.hikari.HikariDataSource(config);
-                 Connection c = ds.getConnection()) {
-              yield "connected as " + currentUser(c);
-            }
-          }
-          default -> "unknown kind " + kind;
-        };
+        result = report(kind, what);
       } catch (Exception e) {
         result = "error " + e.getClass().getSimpleName() + ": " + e.getMessage();
       }
       System.out.println(arg + "=" + result);
     }
     System.out.flush();
+  }
+
+  /** What the application saw through one read path (Java 11 syntax: the tests run it on Java 11 too). */
+  private static String report(String kind, String what) throws Exception {
+    switch (kind) {
+      case "prop":
+        return System.getProperty(what);
+      case "prop-default":
+        return System.getProperty(what, "fallback");
+      case "props-get":
+        return String.valueOf(System.getProperties().get(what));
+      case "env":
+        return System.getenv(what);
+      case "env-map":
+        return System.getenv().get(what);
+      case "raw":
+        return System.getProperties().entrySet().stream()
+            .filter(e -> e.getKey().equals(what)).map(e -> String.valueOf(e.getValue())).findFirst().orElse("null");
+      case "jdbc": {
+        String[] p = what.split("\\|", -1);
+        try (Connection c = DriverManager.getConnection(p[0], p[1], p[2])) {
+          return "connected as " + currentUser(c);
+        }
+      }
+      case "jdbc-props": {
+        String[] p = what.split("\\|", -1);
+        Properties info = new Properties();
+        info.setProperty("user", p[1]);
+        info.setProperty("password", p[2]);
+        try (Connection c = DriverManager.getConnection(p[0], info)) {
+          return "connected as " + currentUser(c);
+        }
+      }
+      case "jdbc-url": {
+        try (Connection c = DriverManager.getConnection(what)) {
+          return "connected as " + currentUser(c);
+        }
+      }
+      case "datasource": {
+        // CLASS|URL|USER|PASSWORD: a driver's own DataSource, configured through its setters
+        String[] p = what.split("\\|", -1);
+        Object ds = Class.forName(p[0]).getConstructor().newInstance();
+        set(ds, p[1], "setURL", "setUrl");
+        set(ds, p[2], "setUser");
+        set(ds, p[3], "setPassword");
+        try (Connection c = ((javax.sql.DataSource) ds).getConnection()) {
+          return "connected as " + currentUser(c);
+        }
+      }
+      case "hikari-ds": {
+        // CLASS|URL|USER|PASSWORD: HikariCP with dataSourceClassName and dataSourceProperties
+        String[] p = what.split("\\|", -1);
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setDataSourceClassName(p[0]);
+        config.addDataSourceProperty("url", p[1]);
+        config.addDataSourceProperty("user", p[2]);
+        config.addDataSourceProperty("password", p[3]);
+        config.setMaximumPoolSize(1);
+        try (com.zaxxer.hikari.HikariDataSource ds = new com.zaxxer.hikari.HikariDataSource(config);
+             Connection c = ds.getConnection()) {
+          return "connected as " + currentUser(c);
+        }
+      }
+      default:
+        return "unknown kind " + kind;
+    }
   }
 
   private static void set(Object target, String value, String... setters) throws Exception {

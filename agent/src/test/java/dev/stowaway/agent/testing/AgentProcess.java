@@ -83,6 +83,29 @@ public final class AgentProcess {
     }
   }
 
+  /** Runs {@code mainClass} to completion, keeping what it printed on stdout and on stderr apart. */
+  public Streams runWithStreams(Class<?> mainClass, String... args) {
+    try {
+      Path stderr = Files.createTempFile("agent-child-stderr", ".txt");
+      try {
+        Process p = builder(mainClass, args).redirectErrorStream(false).redirectError(stderr.toFile()).start();
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          throw new IllegalStateException("child JVM did not exit; output:\n" + stdout);
+        }
+        return new Streams(p.exitValue(), stdout, Files.readString(stderr, StandardCharsets.UTF_8));
+      } finally {
+        Files.deleteIfExists(stderr);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Starts {@code mainClass} and returns at once, for applications that keep running. */
   public Running start(Class<?> mainClass, String... args) {
     try {
@@ -183,6 +206,9 @@ public final class AgentProcess {
       process.destroyForcibly();
     }
   }
+
+  /** Exit code, and what the child printed on each stream. */
+  public record Streams(int exitCode, String stdout, String stderr) {}
 
   /** Exit code and everything the child printed. */
   public record Result(int exitCode, String output) {
