@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * it to (a rotator's database, a webhook, an event target). Request data never chooses a
  * destination on its own: it names one, and the sidecar goes there only if a pattern here allows
  * it. Patterns are {@code SCHEME://HOST:PORT[/PATH]} with {@code *} for any scheme (network ones
- * only), any run of host characters, any port or any path rest, and {@code h2:GLOB} for H2 database
+ * only), any host (a whole {@code *}) or any run of characters within one label of a host name or
+ * address ({@code *.db.internal}, {@code 10.0.0.*}), any port or any path rest, and {@code h2:GLOB} for H2 database
  * files ({@code /srv/h2/*} one directory, {@code /srv/h2/**} below it).
  */
 public record Destinations(String setting, List<String> patterns) {
@@ -63,9 +64,9 @@ public record Destinations(String setting, List<String> patterns) {
       int patternPort = m.group(3) == null ? defaultPort(m.group(1).equals("*") ? scheme : m.group(1))
           : m.group(3).equals("*") ? -1 : Integer.parseInt(m.group(3));
       if ((m.group(1).equals("*") || m.group(1).equals(scheme))
-          && glob(unbracketed(m.group(2)).toLowerCase(Locale.ROOT), h)
+          && (m.group(2).equals("*") || glob(unbracketed(m.group(2)).toLowerCase(Locale.ROOT), h, "[^.]*"))
           && (patternPort == -1 || patternPort == port)
-          && (m.group(4) == null || glob(m.group(4), path == null || path.isEmpty() ? "/" : path))) {
+          && (m.group(4) == null || glob(m.group(4), path == null || path.isEmpty() ? "/" : path, ".*"))) {
         return true;
       }
     }
@@ -78,6 +79,10 @@ public record Destinations(String setting, List<String> patterns) {
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
     if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null || url.getRawUserInfo() != null) {
       return false;
+    }
+    String raw = url.getRawPath() == null ? "" : url.getRawPath().toLowerCase(Locale.ROOT);
+    if (raw.contains("%2e") || raw.contains("%2f") || raw.contains("%5c") || raw.contains(";") || raw.contains("\\")) {
+      return false; // dots, slashes or path parameters a server may resolve out of the allowed path
     }
     int port = url.getPort() == -1 ? defaultPort(scheme) : url.getPort();
     return allows(scheme, url.getHost(), port, url.getRawPath());
@@ -117,12 +122,15 @@ public record Destinations(String setting, List<String> patterns) {
     return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 
-  /** {@code *} matches any run of characters; everything else matches itself. */
-  private static boolean glob(String pattern, String value) {
+  /**
+   * {@code *} matches what {@code star} does (in a host, one label: {@code 10.0.0.*} must not match
+   * {@code 10.0.0.5.attacker.example}); everything else matches itself.
+   */
+  private static boolean glob(String pattern, String value, String star) {
     String[] parts = pattern.split("\\*", -1);
     StringBuilder regex = new StringBuilder(Pattern.quote(parts[0]));
     for (int i = 1; i < parts.length; i++) {
-      regex.append(".*").append(Pattern.quote(parts[i]));
+      regex.append(star).append(Pattern.quote(parts[i]));
     }
     return Pattern.compile(regex.toString(), Pattern.DOTALL).matcher(value).matches();
   }

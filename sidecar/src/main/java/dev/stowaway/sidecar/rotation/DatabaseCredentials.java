@@ -34,7 +34,7 @@ record DatabaseCredentials(String engine, String host, int port, String username
       }
     }
     String host = node.path("host").asText();
-    if (!HOST_NAME.matcher(host).matches() && !IPV6.matcher(host).matches()) {
+    if (!HOST_NAME.matcher(host).matches() && !ipv6Literal(host)) {
       throw new RotationException("the " + what + " value's host is not a host name or IP address; rotators take "
           + "only engine, host, port, dbname, username and password, never connection settings");
     }
@@ -61,6 +61,18 @@ record DatabaseCredentials(String engine, String host, int port, String username
     refuseUrlWithSettings(node, what);
     return new DatabaseCredentials(node.path("engine").asText(null), host, port, username,
         node.path("password").asText(), dbname, node.path("masterarn").asText(null));
+  }
+
+  /** An IPv6 address written out in full or abbreviated, parsed as an address (no name is looked up). */
+  private static boolean ipv6Literal(String host) {
+    if (!IPV6.matcher(host).matches()) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(host) instanceof java.net.Inet6Address;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** The value as a JSON object, or a refusal that says what it should have been. */
@@ -95,6 +107,25 @@ record DatabaseCredentials(String engine, String host, int port, String username
         throw new RotationException("the " + what + " value's jdbcUrl carries connection settings (after ';', '?' or "
             + "'&'); rotators never take settings from a secret: give engine, host, port, dbname (H2: path) instead");
       }
+    }
+  }
+
+  /**
+   * A pending value may differ from the current one only in the password and in the user this
+   * strategy rotates ({@code expectedUser}): whoever may put a value with AWSPENDING must not make the
+   * rotator set another user's password, or go to another database.
+   */
+  static void requirePendingMatches(DatabaseCredentials current, DatabaseCredentials pending, String expectedUser)
+      throws RotationException {
+    if (!pending.username().equals(expectedUser)) {
+      throw new RotationException("the pending value's username is " + pending.username() + ", but this rotation "
+          + "may only set the password of " + expectedUser);
+    }
+    if (!pending.host().equalsIgnoreCase(current.host()) || pending.port() != current.port()
+        || !java.util.Objects.equals(pending.dbname(), current.dbname())
+        || !java.util.Objects.equals(pending.masterArn(), current.masterArn())) {
+      throw new RotationException("the pending value names another database (host, port, dbname or masterarn) than "
+          + "the current one; a rotation changes only the username and password");
     }
   }
 

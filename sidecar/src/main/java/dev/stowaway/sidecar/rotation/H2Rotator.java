@@ -56,17 +56,19 @@ final class H2Rotator implements Rotator.BuiltIn {
         throw new RotationException("the " + what + " value has no " + member);
       }
     }
-    String path;
-    if (node.path("path").isTextual()) {
-      path = node.path("path").asText();
-    } else if (node.path("jdbcUrl").isTextual()) {
+    String path = null;
+    if (!node.path("jdbcUrl").isMissingNode() && !node.path("jdbcUrl").isNull()) {
+      // Refused even beside a path: the application may hand this URL to its own driver.
       Matcher m = URL.matcher(node.path("jdbcUrl").asText());
-      if (!m.matches()) {
+      if (!node.path("jdbcUrl").isTextual() || !m.matches()) {
         throw new RotationException("the " + what + " value's jdbcUrl is not jdbc:h2:file:/ABSOLUTE/PATH (at most "
             + "with ;AUTO_SERVER=TRUE); rotators never take settings such as INIT from a secret: give path instead");
       }
       path = m.group(1);
-    } else {
+    }
+    if (node.path("path").isTextual()) {
+      path = node.path("path").asText();
+    } else if (path == null) {
       throw new RotationException("the " + what + " value has no path (the H2 database file, without .mv.db)");
     }
     return new Login(file(path, what), DatabaseCredentials.checkedUser(node.path("username").asText(), what),
@@ -97,6 +99,7 @@ final class H2Rotator implements Rotator.BuiltIn {
   public void set(RotationContext context) throws RotationException {
     Login pending = parse(context.pending(), "pending");
     Login current = parse(context.current(), "current");
+    requirePendingMatches(current, pending);
     PasswordCheck.require((user, password) -> connect(current.file(), user, password), pending.username());
     try (Connection c = firstThatLogsIn(context, current, pending)) {
       changePassword(c, pending.username(), pending.password());
@@ -106,9 +109,18 @@ final class H2Rotator implements Rotator.BuiltIn {
     }
   }
 
+  /** A pending value may change only the password: not the user, not the database file. */
+  private static void requirePendingMatches(Login current, Login pending) throws RotationException {
+    if (!pending.username().equals(current.username()) || !pending.file().equals(current.file())) {
+      throw new RotationException("the pending value names another user or database file than the current one; "
+          + "this rotation changes only the password of " + current.username());
+    }
+  }
+
   @Override
   public void test(RotationContext context) throws RotationException {
     Login pending = parse(context.pending(), "pending");
+    requirePendingMatches(parse(context.current(), "current"), pending);
     try (Connection c = connect(pending.file(), pending.username(), pending.password());
          Statement s = c.createStatement()) {
       s.executeQuery("SELECT 1").close();
@@ -125,6 +137,7 @@ final class H2Rotator implements Rotator.BuiltIn {
     }
     Login current = parse(context.current(), "current");
     Login pending = parse(context.pending(), "pending");
+    requirePendingMatches(current, pending);
     PasswordCheck.require((user, password) -> connect(current.file(), user, password), current.username());
     try (Connection c = firstThatLogsIn(context, current, pending)) {
       changePassword(c, current.username(), current.password());

@@ -51,6 +51,7 @@ final class MariaDbRotator implements Rotator.BuiltIn {
   public void set(RotationContext context) throws RotationException {
     DatabaseCredentials pending = DatabaseCredentials.parse(context.pending(), "pending", 3306);
     DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 3306);
+    DatabaseCredentials.requirePendingMatches(current, pending, rotatedUser(current));
     if (!alternating) {
       PasswordCheck.require((user, password) -> connect(current, user, password), pending.username());
       try (Connection c = firstThatLogsIn(context, current, pending)) {
@@ -87,13 +88,20 @@ final class MariaDbRotator implements Rotator.BuiltIn {
       }
     } catch (SQLException e) {
       throw new RotationException("setSecret: could not set the password of " + pending.username() + " in MariaDB as "
-          + master.username() + ": " + context.scrub(e.getMessage()));
+          + master.username() + ": " + context.scrub(e.getMessage()).replace(master.password(), "[REDACTED]"));
     }
+  }
+
+  /** The user whose password this rotation sets: the same one, or the other of the two alternating users. */
+  private String rotatedUser(DatabaseCredentials current) {
+    return alternating ? Clones.other(current.username()) : current.username();
   }
 
   @Override
   public void test(RotationContext context) throws RotationException {
     DatabaseCredentials pending = DatabaseCredentials.parse(context.pending(), "pending", 3306);
+    DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 3306);
+    DatabaseCredentials.requirePendingMatches(current, pending, rotatedUser(current));
     try (Connection c = connect(pending, pending.username(), pending.password());
          Statement s = c.createStatement()) {
       s.executeQuery("SELECT NOW()").close();
@@ -111,6 +119,7 @@ final class MariaDbRotator implements Rotator.BuiltIn {
     }
     DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 3306);
     DatabaseCredentials pending = DatabaseCredentials.parse(context.pending(), "pending", 3306);
+    DatabaseCredentials.requirePendingMatches(current, pending, rotatedUser(current));
     PasswordCheck.require((user, password) -> connect(current, user, password), current.username());
     try (Connection c = firstThatLogsIn(context, current, pending)) {
       setOwnPassword(c, current.password());
@@ -162,10 +171,15 @@ final class MariaDbRotator implements Rotator.BuiltIn {
     return grants;
   }
 
-  /** Global privileges or the right to grant: an administrator, not an application user. */
+  /**
+   * Global privileges, the right to grant, privileges on the grant tables ({@code mysql.*}) or a
+   * granted role: an administrator, or possibly one, not an application user.
+   */
   private static boolean privileged(Connection c, String user, String host) throws SQLException {
     for (String grant : grants(c, user, host)) {
-      if (grant.contains(" WITH GRANT OPTION") || grant.contains(" ON *.* ") && !grant.startsWith("GRANT USAGE ON *.* ")) {
+      if (grant.contains(" WITH GRANT OPTION") || grant.contains(" ON *.* ") && !grant.startsWith("GRANT USAGE ON *.* ")
+          || grant.contains(" ON `mysql`.") || grant.contains(" ON mysql.") || !grant.contains(" ON ")) {
+        // A granted role (no ON) may carry anything: an application user's grants name their objects.
         return true;
       }
     }
@@ -209,7 +223,19 @@ final class MariaDbRotator implements Rotator.BuiltIn {
     if (at.dbname() != null) {
       where.database(at.dbname());
     }
-    return Driver.connect(Configuration.parse(where.build().initialUrl()).toBuilder().user(user).password(password)
-        .build());
+    Configuration read = Configuration.parse(where.build().initialUrl());
+    // The builder's URL neither brackets an IPv6 address nor keeps a default port: what the driver
+    // read back must be exactly what rotation-targets allowed, or the connection could go elsewhere.
+    if (read.addresses().size() != 1 || read.addresses().get(0).localSocket != null
+        || read.addresses().get(0).pipe != null || read.addresses().get(0).port != at.port()
+        || !unbracketed(read.addresses().get(0).host).equalsIgnoreCase(at.host())) {
+      throw new RotationException("MariaDB's driver would not connect to " + at.target(scheme) + " as given; use a "
+          + "host name or an IPv4 address");
+    }
+    return Driver.connect(read.toBuilder().user(user).password(password).build());
+  }
+
+  private static String unbracketed(String host) {
+    return host != null && host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
   }
 }

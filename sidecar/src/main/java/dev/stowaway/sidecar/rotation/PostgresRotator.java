@@ -51,6 +51,7 @@ final class PostgresRotator implements Rotator.BuiltIn {
   public void set(RotationContext context) throws RotationException {
     DatabaseCredentials pending = DatabaseCredentials.parse(context.pending(), "pending", 5432);
     DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 5432);
+    DatabaseCredentials.requirePendingMatches(current, pending, rotatedUser(current));
     if (!alternating) {
       PasswordCheck.require((user, password) -> connect(current, user, password), pending.username());
       try (Connection c = firstThatLogsIn(context, current, pending)) {
@@ -74,13 +75,20 @@ final class PostgresRotator implements Rotator.BuiltIn {
       }
     } catch (SQLException e) {
       throw new RotationException("setSecret: could not set the password of " + pending.username() + " in PostgreSQL"
-          + " as " + master.username() + ": " + context.scrub(e.getMessage()));
+          + " as " + master.username() + ": " + context.scrub(e.getMessage()).replace(master.password(), "[REDACTED]"));
     }
+  }
+
+  /** The user whose password this rotation sets: the same one, or the other of the two alternating users. */
+  private String rotatedUser(DatabaseCredentials current) {
+    return alternating ? Clones.other(current.username()) : current.username();
   }
 
   @Override
   public void test(RotationContext context) throws RotationException {
     DatabaseCredentials pending = DatabaseCredentials.parse(context.pending(), "pending", 5432);
+    DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 5432);
+    DatabaseCredentials.requirePendingMatches(current, pending, rotatedUser(current));
     try (Connection c = connect(pending, pending.username(), pending.password());
          Statement s = c.createStatement()) {
       s.executeQuery("SELECT now()").close();
@@ -98,6 +106,7 @@ final class PostgresRotator implements Rotator.BuiltIn {
     }
     DatabaseCredentials current = DatabaseCredentials.parse(context.current(), "current", 5432);
     DatabaseCredentials pending = DatabaseCredentials.parse(context.pending(), "pending", 5432);
+    DatabaseCredentials.requirePendingMatches(current, pending, rotatedUser(current));
     PasswordCheck.require((user, password) -> connect(current, user, password), current.username());
     try (Connection c = firstThatLogsIn(context, current, pending)) {
       setPassword(c, current.username(), current.password());
@@ -158,10 +167,14 @@ final class PostgresRotator implements Rotator.BuiltIn {
     }
   }
 
-  /** A role whose password must never be handed to an application secret by the master user. */
+  /** A role whose password must never be handed to an application secret by the master user, or a member of one. */
   private static boolean privileged(Connection c, String role) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT rolsuper OR rolcreaterole OR rolreplication OR rolbypassrls "
-        + "FROM pg_roles WHERE rolname = ?")) {
+    // Membership counts: a member of a superuser role can SET ROLE to it, and pg_execute_server_program
+    // runs programs on the server.
+    try (PreparedStatement s = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_roles r WHERE "
+        + "(r.rolsuper OR r.rolcreaterole OR r.rolreplication OR r.rolbypassrls OR r.rolname IN "
+        + "('pg_execute_server_program', 'pg_read_server_files', 'pg_write_server_files')) "
+        + "AND pg_has_role(u.oid, r.oid, 'MEMBER')) FROM pg_roles u WHERE u.rolname = ?")) {
       s.setString(1, role);
       try (ResultSet r = s.executeQuery()) {
         return r.next() && r.getBoolean(1);

@@ -38,6 +38,24 @@ class DestinationsTest {
   }
 
   @Test
+  void aStarInAHostStaysWithinOneLabel() {
+    Destinations d = Destinations.parse("rotation-targets", "postgresql://10.0.0.*:5432,postgresql://db-*:5432");
+    assertTrue(d.allows("postgresql", "10.0.0.5", 5432, null));
+    assertFalse(d.allows("postgresql", "10.0.0.5.attacker.example", 5432, null));
+    assertFalse(d.allows("postgresql", "db-1.attacker.example", 5432, null));
+    assertTrue(Destinations.parse("rotation-targets", "postgresql://*:5432").allows("postgresql", "a.b.c", 5432, null),
+        "a whole * is any host");
+  }
+
+  @Test
+  void encodedDotsSlashesAndPathParametersAreRefused() {
+    Destinations d = Destinations.parse("event-target-urls", "https://hooks.example.com/services/*");
+    assertFalse(d.allowsUrl(URI.create("https://hooks.example.com/services/%2e%2e/admin")));
+    assertFalse(d.allowsUrl(URI.create("https://hooks.example.com/services/..;/admin")));
+    assertFalse(d.allowsUrl(URI.create("https://hooks.example.com/services/%2F..%2Fadmin")));
+  }
+
+  @Test
   void urlsNeedHttpAndMatchTheirPath() {
     Destinations d = Destinations.parse("event-target-urls", "https://hooks.example.com/services/*");
     assertTrue(d.allowsUrl(URI.create("https://hooks.example.com/services/T1/B2")));

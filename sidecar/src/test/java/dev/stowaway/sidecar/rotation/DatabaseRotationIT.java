@@ -251,6 +251,42 @@ class DatabaseRotationIT {
   }
 
   @Test
+  void aPendingValueNamingAnotherUserIsNotApplied() throws Exception {
+    String mine = role();
+    String theirs = role();
+    postgres.createRole(mine, "mine-1");
+    postgres.createRole(theirs, "theirs-1");
+    String master = pgMaster("pg/app=" + mine);
+    sm.createSecret(r -> r.name("pg/app").secretString(postgresSecret(mine, "mine-1", master)));
+    rotate("pg/app", "stowaway-postgresql-alternating-users");
+    assertEquals(List.of("RotationStarted", "RotationSucceeded"), serviceEvents());
+    // The consent names mine; a value put as AWSPENDING names theirs, and the next tick resumes it.
+    sm.putSecretValue(r -> r.secretId("pg/app").secretString(postgresSecret(theirs, "chosen-by-me", master))
+        .versionStages("AWSPENDING"));
+    sidecar.sidecar().rotations().runDue();
+    sidecar.sidecar().rotations().awaitIdle();
+
+    assertEquals("the pending value's username is " + theirs + ", but this rotation may only set the password of "
+        + mine, failureReason());
+    assertTrue(postgres.logsIn(theirs, "theirs-1"), "the other user's password is unchanged");
+    assertFalse(postgres.logsIn(theirs, "chosen-by-me"));
+  }
+
+  @Test
+  void theAlternatingStrategyNeverSetsThePasswordOfAMemberOfAnAdministrativeRole() throws Exception {
+    String admin = role();
+    postgres.execute("CREATE ROLE " + admin + " LOGIN PASSWORD 'admin-pw-1'");
+    postgres.execute("GRANT pg_execute_server_program TO " + admin);
+    String master = pgMaster("pg/app=" + admin);
+    sm.createSecret(r -> r.name("pg/app").secretString(postgresSecret(admin + "_clone", "anything", master)));
+    rotate("pg/app", "stowaway-postgresql-alternating-users");
+
+    assertEquals("setSecret: refusing to set the password of " + admin + " as postgres: it is the master user or an "
+        + "administrative user; the alternating strategy rotates only application users", failureReason());
+    assertTrue(postgres.logsIn(admin, "admin-pw-1"));
+  }
+
+  @Test
   void theAlternatingStrategyNeverSetsTheSuperusersPassword() throws Exception {
     String master = pgMaster("pg/app=" + "postgres");
     // Whoever may put app/db's value names the user: postgres_clone makes the other user postgres.

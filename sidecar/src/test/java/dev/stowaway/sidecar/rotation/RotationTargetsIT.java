@@ -208,6 +208,17 @@ class RotationTargetsIT {
   }
 
   @Test
+  void anIpv6HostTheMariaDbDriverWouldReadAsAnotherAddressIsRefused() {
+    sidecar = RunningSidecar.with(dataDir, "--rotation-targets", "mariadb://*:3306");
+    attacker = narrowUser();
+    // The driver's own URL would say jdbc:mariadb://0:6379::/test, which it reads as host 0, port 6379.
+    String reason = rotateAndFail("{\"engine\":\"mariadb\",\"host\":\"0:6379::\",\"port\":3306,\"username\":\"app\","
+        + "\"password\":\"first-pw\",\"dbname\":\"test\"}", RotateSecretIT.ACCOUNT_PREFIX + "stowaway-mariadb-single-user");
+    assertEquals("MariaDB's driver would not connect to mariadb://[0:6379::]:3306 as given; use a host name or an IPv4 "
+        + "address", reason);
+  }
+
+  @Test
   void aWebhookRotatorOutsideRotationTargetsIsNeverCalled() throws Exception {
     sidecar = RunningSidecar.in(dataDir);
     attacker = narrowUser();
