@@ -48,7 +48,9 @@ public final class ChangeStream implements HttpHandler {
   static final long KEEP_ALIVE_MILLIS = 15_000;
   private static final AttachmentKey<Subscriber> SUBSCRIBER = AttachmentKey.create(Subscriber.class);
   private static final HttpString TICKET = new HttpString("X-Stowaway-Subscriber-Ticket");
-  private final Map<String, Subscriber> pending = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Tickets between authentication and the stream's start; one whose client went away in between expires. */
+  private final Map<String, Subscriber> pending = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+      .expireAfterWrite(java.time.Duration.ofMinutes(1)).<String, Subscriber>build().asMap();
 
   private static final System.Logger LOG = System.getLogger(ChangeStream.class.getName());
   private final ObjectMapper json = new ObjectMapper();
