@@ -66,7 +66,13 @@ final class AgentStartup {
       throw new StartupFailure("cannot hook system properties and the environment: " + e, config.failOnError());
     }
     LibraryGate.install(inst);
-    new ChangeFeedFollower(client, resolver, Clock.systemUTC()).start();
+    ChangeFeedFollower feed = new ChangeFeedFollower(client, resolver, Clock.systemUTC());
+    resolver.onFirstUse(new Runnable() { // not a lambda: premain pays for each bootstrap
+      @Override
+      public void run() {
+        feed.start();
+      }
+    });
     // No line on success: a guest that starts cleanly stays quiet (and does not set up logging).
   }
 

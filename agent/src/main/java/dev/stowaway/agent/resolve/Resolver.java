@@ -33,6 +33,8 @@ public final class Resolver implements UnaryOperator<String> {
   private final Duration maxStale;
   private final Ticker ticker;
   private volatile Caches caches;
+  private volatile Runnable onFirstUse;
+  private final java.util.concurrent.atomic.AtomicBoolean firstUseRan = new java.util.concurrent.atomic.AtomicBoolean();
   private final Set<Reference> warnedStale = ConcurrentHashMap.newKeySet();
   /** Which secret each reference turned out to name: ids and ARNs only, kept for matching changes. */
   private final Map<Reference, String> arns = new ConcurrentHashMap<>();
@@ -63,14 +65,37 @@ public final class Resolver implements UnaryOperator<String> {
   private Caches caches() {
     Caches c = caches;
     if (c == null) {
+      boolean first = false;
       synchronized (this) {
         if (caches == null) {
           caches = new Caches(ttl, maxStale, ticker);
+          first = true;
         }
         c = caches;
       }
+      if (first) {
+        runFirstUse();
+      }
     }
     return c;
+  }
+
+  /**
+   * Runs {@code action} once, when the first placeholder is met (the change feed starts then: an
+   * application with nothing to resolve has nothing it could invalidate).
+   */
+  public void onFirstUse(Runnable action) {
+    this.onFirstUse = action;
+    if (caches != null) {
+      runFirstUse();
+    }
+  }
+
+  private void runFirstUse() {
+    Runnable r = onFirstUse;
+    if (r != null && firstUseRan.compareAndSet(false, true)) {
+      r.run();
+    }
   }
 
   /** Resolves every placeholder in {@code text}. */
@@ -101,7 +126,8 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** The references cached now, with the ARN and version each value came from. */
   public Map<Reference, Resolved> cached() {
-    return Map.copyOf(caches().fresh.asMap());
+    Caches c = caches; // nothing cached yet: no reason to build the caches
+    return c == null ? Map.of() : Map.copyOf(c.fresh.asMap());
   }
 
   /** The reference a handed-out value came from, or null. */
@@ -117,6 +143,9 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** Drops every cached value of the secret with this ARN and name; returns how many. */
   public int invalidate(String arn, String name) {
+    if (caches == null) {
+      return 0;
+    }
     int[] dropped = {0};
     caches().fresh.asMap().keySet().removeIf(r -> {
       boolean hit = concerns(r, arn, name);
@@ -131,7 +160,10 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** Drops everything cached: the change feed could not say what changed while it was away. */
   public void invalidateAll() {
-    caches().fresh.invalidateAll();
+    Caches c = caches;
+    if (c != null) {
+      c.fresh.invalidateAll();
+    }
   }
 
   /** True if {@code reference} names the secret with this ARN and name, however it was written. */

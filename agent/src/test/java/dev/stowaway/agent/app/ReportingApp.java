@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -31,6 +32,17 @@ public final class ReportingApp {
           case "props-get" -> String.valueOf(System.getProperties().get(what));
           case "env" -> System.getenv(what);
           case "env-map" -> System.getenv().get(what);
+          case "env-entries" -> System.getenv().entrySet().stream().filter(e -> e.getKey().equals(what))
+              .map(Map.Entry::getValue).findFirst().orElse("null");
+          case "own-props" -> {
+            // The application's own Properties, loaded from text the way a properties file is.
+            Properties own = new Properties();
+            own.load(new java.io.StringReader(what));
+            String key = what.substring(0, what.indexOf('='));
+            String raw = own.entrySet().stream().map(e -> String.valueOf(e.getValue())).findFirst().orElse("null");
+            yield own.getProperty(key) + "|" + own.getProperty(key, "fallback") + "|" + own.get(key) + "|" + raw;
+          }
+          case "driver-for" -> DriverManager.getDriver(what).getClass().getName();
           case "raw" -> System.getProperties().entrySet().stream()
               .filter(e -> e.getKey().equals(what)).map(e -> String.valueOf(e.getValue())).findFirst().orElse("null");
           case "jdbc" -> {
