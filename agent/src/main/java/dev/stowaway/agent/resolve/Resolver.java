@@ -4,15 +4,13 @@ import dev.stowaway.agent.AgentLog;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -31,7 +29,7 @@ public final class Resolver implements UnaryOperator<String> {
   private final Fingerprints fingerprints;
   private final Duration ttl;
   private final Duration maxStale;
-  private final Ticker ticker;
+  private final LongSupplier ticker;
   private volatile Caches caches;
   private volatile Runnable onFirstUse;
   private final java.util.concurrent.atomic.AtomicBoolean firstUseRan = new java.util.concurrent.atomic.AtomicBoolean();
@@ -39,7 +37,11 @@ public final class Resolver implements UnaryOperator<String> {
   /** Which secret each reference turned out to name: ids and ARNs only, kept for matching changes. */
   private final Map<Reference, String> arns = new ConcurrentHashMap<>();
 
-  public Resolver(SidecarClient client, Duration ttl, Duration maxStale, Ticker ticker, Fingerprints fingerprints) {
+  /** The ticker that reads the JVM's clock, in nanoseconds. */
+  public static final LongSupplier SYSTEM_TICKER = ExpiringCache.SYSTEM_TICKER;
+
+  /** {@code ticker} counts nanoseconds, as {@link System#nanoTime()} does. */
+  public Resolver(SidecarClient client, Duration ttl, Duration maxStale, LongSupplier ticker, Fingerprints fingerprints) {
     this.client = client;
     this.fingerprints = fingerprints;
     this.ttl = ttl;
@@ -49,16 +51,14 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** The caches, made on first use: an application with nothing to resolve never pays for them. */
   private static final class Caches {
-    final Cache<Reference, Resolved> fresh;
-    final Cache<Reference, Resolved> lastKnown;
-    final Cache<String, List<Placeholder>> parsed;
+    final ExpiringCache<Reference, Resolved> fresh;
+    final ExpiringCache<Reference, Resolved> lastKnown;
+    final ExpiringCache<String, List<Placeholder>> parsed;
 
-    Caches(Duration ttl, Duration maxStale, Ticker ticker) {
-      // Maintenance on the calling thread: no common pool started in someone else's JVM for this.
-      fresh = Caffeine.newBuilder().expireAfterWrite(ttl).ticker(ticker).executor(Runnable::run).build();
-      lastKnown = Caffeine.newBuilder().expireAfterWrite(maxStale.plus(ttl)).ticker(ticker).executor(Runnable::run)
-          .build();
-      parsed = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
+    Caches(Duration ttl, Duration maxStale, LongSupplier ticker) {
+      fresh = new ExpiringCache<>(ttl.toNanos(), Integer.MAX_VALUE, ticker);
+      lastKnown = new ExpiringCache<>(maxStale.plus(ttl).toNanos(), Integer.MAX_VALUE, ticker);
+      parsed = new ExpiringCache<>(Long.MAX_VALUE, 10_000, ticker);
     }
   }
 
@@ -116,7 +116,7 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** One reference's value, from the cache when it is fresh. */
   public Resolved resolve(Reference reference) {
-    Cache<Reference, Resolved> fresh = caches().fresh;
+    ExpiringCache<Reference, Resolved> fresh = caches().fresh;
     Resolved cached = fresh.getIfPresent(reference);
     if (cached != null) {
       return cached;
@@ -127,7 +127,7 @@ public final class Resolver implements UnaryOperator<String> {
   /** The references cached now, with the ARN and version each value came from. */
   public Map<Reference, Resolved> cached() {
     Caches c = caches; // nothing cached yet: no reason to build the caches
-    return c == null ? Map.of() : Map.copyOf(c.fresh.asMap());
+    return c == null ? Map.of() : Map.copyOf(c.fresh.snapshot());
   }
 
   /** The reference a handed-out value came from, or null. */
@@ -146,16 +146,9 @@ public final class Resolver implements UnaryOperator<String> {
     if (caches == null) {
       return 0;
     }
-    int[] dropped = {0};
-    caches().fresh.asMap().keySet().removeIf(r -> {
-      boolean hit = concerns(r, arn, name);
-      if (hit) {
-        dropped[0]++;
-      }
-      return hit;
-    });
-    caches().lastKnown.asMap().keySet().removeIf(r -> concerns(r, arn, name));
-    return dropped[0];
+    int dropped = caches().fresh.removeIf(r -> concerns(r, arn, name));
+    caches().lastKnown.removeIf(r -> concerns(r, arn, name));
+    return dropped;
   }
 
   /** Drops everything cached: the change feed could not say what changed while it was away. */
