@@ -117,8 +117,8 @@ public final class StartupFigures {
       int n = classes.get(m).size();
       boolean b = m == Mode.NO_AGENT;
       System.out.printf("| %s | %d ms | %s | %s | %.1f MiB | %s | %,d%s |%n", m.label, r.wallMs(),
-          b ? "" : "+" + (r.wallMs() - base.wallMs()) + " ms",
-          b ? "" : "+" + (r.cpuMs() - base.cpuMs()) + " ms",
+          b ? "" : String.format("%+d ms", r.wallMs() - base.wallMs()),
+          b ? "" : String.format("%+d ms", r.cpuMs() - base.cpuMs()),
           r.peakRssKib() / 1024.0,
           b ? "" : String.format("%+.1f MiB", (r.peakRssKib() - base.peakRssKib()) / 1024.0),
           n, b ? "" : String.format(" (%+,d)", n - baseClasses));

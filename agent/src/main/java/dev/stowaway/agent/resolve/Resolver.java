@@ -1,10 +1,6 @@
 package dev.stowaway.agent.resolve;
 
 import dev.stowaway.agent.AgentLog;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +15,6 @@ import java.util.function.UnaryOperator;
  * warning. Plaintext lives only in these caches, never on disk.
  */
 public final class Resolver implements UnaryOperator<String> {
-
-  /** Made on first use: Jackson's set-up is not free, and premain may not need it. */
-  private static final class Json {
-    static final JsonFactory FACTORY = new JsonFactory();
-  }
 
   private final SidecarClient client;
   private final Fingerprints fingerprints;
@@ -205,25 +196,24 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** The top-level member {@code key} of a JSON SecretString, as text. */
   static String jsonMember(String secretJson, String key, String what) {
-    try (JsonParser p = Json.FACTORY.createParser(secretJson)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new ResolutionException(what + ": the secret is not a JSON object, so it has no key '" + key + "'");
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken t = p.nextToken();
-        if (name.equals(key)) {
-          if (!t.isScalarValue() || t == JsonToken.VALUE_NULL) {
-            throw new ResolutionException(what + ": JSON key '" + key + "' does not hold a string, number or boolean");
-          }
-          return p.getValueAsString();
-        }
-        p.skipChildren();
-      }
-      throw new ResolutionException(what + ": JSON key '" + key + "' is not in the secret");
-    } catch (IOException e) {
+    Object secret;
+    try {
+      secret = JsonText.parse(secretJson);
+    } catch (JsonText.MalformedException e) {
       throw new ResolutionException(what + ": the secret is not valid JSON, so it has no key '" + key + "'");
     }
+    if (!(secret instanceof Map)) {
+      throw new ResolutionException(what + ": the secret is not a JSON object, so it has no key '" + key + "'");
+    }
+    Map<?, ?> members = (Map<?, ?>) secret;
+    if (!members.containsKey(key)) {
+      throw new ResolutionException(what + ": JSON key '" + key + "' is not in the secret");
+    }
+    String text = JsonText.scalarText(members.get(key));
+    if (text == null) {
+      throw new ResolutionException(what + ": JSON key '" + key + "' does not hold a string, number or boolean");
+    }
+    return text;
   }
 
   /** A resolved value with the secret ARN and version it came from. */
