@@ -1,6 +1,5 @@
 package dev.stowaway.agent;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stowaway.agent.bootstrap.PlaceholderHook;
 import dev.stowaway.agent.config.AgentConfig;
 import dev.stowaway.agent.config.AgentConfigException;
@@ -56,7 +55,7 @@ final class AgentStartup {
       Supplier<AwsCredentials> signing = credentialsFor(config, credentials);
       client = new SidecarClient(config.endpoint(), signing, config.region(), Clock.systemUTC(), Duration.ofSeconds(2));
     }
-    Resolver resolver = new Resolver(client, config.ttl(), config.maxStale(), Ticker.systemTicker(),
+    Resolver resolver = new Resolver(client, config.ttl(), config.maxStale(), Resolver.SYSTEM_TICKER,
         new Fingerprints());
     checkPlaceholdersAtStartup(resolver, env, config.failOnError());
     PlaceholderHook.install(new AgentHooks(resolver));
@@ -66,7 +65,13 @@ final class AgentStartup {
       throw new StartupFailure("cannot hook system properties and the environment: " + e, config.failOnError());
     }
     LibraryGate.install(inst);
-    new ChangeFeedFollower(client, resolver, Clock.systemUTC()).start();
+    ChangeFeedFollower feed = new ChangeFeedFollower(client, resolver, Clock.systemUTC());
+    resolver.onFirstUse(new Runnable() { // not a lambda: premain pays for each bootstrap
+      @Override
+      public void run() {
+        feed.start();
+      }
+    });
     // No line on success: a guest that starts cleanly stays quiet (and does not set up logging).
   }
 

@@ -41,6 +41,7 @@ class AgentIT {
     sm = sidecar.client();
     sm.createSecret(r -> r.name("prod/db").secretString("{\"username\":\"app\",\"password\":\"pw-0ne\"}"));
     sm.createSecret(r -> r.name("plain").secretString("just-a-string"));
+    sm.createSecret(r -> r.name("h2-url").secretString("jdbc:h2:mem:placeholder-url"));
   }
 
   @AfterAll
@@ -83,6 +84,26 @@ class AgentIT {
     assertEquals("pw-0ne", r.value("env:DB_PASSWORD"));
     assertEquals("pw-0ne", r.value("env-map:DB_PASSWORD"));
     assertEquals("unchanged", r.value("env:PLAIN"));
+  }
+
+  @Test
+  void anApplicationsOwnPropertiesResolveOnGetAndGetPropertyButKeepThePlaceholder() {
+    AgentProcess.Result r = app().run(ReportingApp.class, "own-props:db.password=" + PASSWORD);
+    assertEquals("pw-0ne|pw-0ne|pw-0ne|" + PASSWORD, r.value("own-props:db.password=" + PASSWORD), r.output());
+  }
+
+  @Test
+  void environmentMapIterationResolves() {
+    AgentProcess.Result r = app().env("DB_PASSWORD", PASSWORD).run(ReportingApp.class, "env-entries:DB_PASSWORD");
+    assertEquals("pw-0ne", r.value("env-entries:DB_PASSWORD"), r.output());
+  }
+
+  @Test
+  void driverManagerFindsTheDriverForAUrlThatIsAPlaceholder() {
+    String url = "{{resolve:secretsmanager:h2-url}}";
+    AgentProcess.Result r = app().run(ReportingApp.class, "driver-for:" + url, "driver-for:jdbc:nothing:here");
+    assertEquals("org.h2.Driver", r.value("driver-for:" + url), r.output());
+    assertTrue(r.value("driver-for:jdbc:nothing:here").startsWith("error"), r.output());
   }
 
   @Test

@@ -1,74 +1,93 @@
 package dev.stowaway.agent.instrument;
 
 import dev.stowaway.agent.AgentLog;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
-import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Opcodes;
 
 /**
- * Registered at start-up, before any library class can load. Byte Buddy's transformer is built on
- * a daemon thread meanwhile, so the application's start is not held up by it; a class that needs
- * advice (a JDBC driver, a pool) waits for it at load time, bounded, and is then transformed by it.
- * Everything else passes straight through.
+ * The hooks in libraries the application loads later: JDBC drivers' {@code connect} and
+ * {@code acceptsURL}, MariaDB's and H2's DataSource paths, and HikariCP pools. Woven at load time
+ * with the ASM that Byte Buddy bundles, as {@link JdkHooks} does: the profile of a Spring Boot
+ * start showed Byte Buddy's AgentBuilder costing about 1,100 classes and a second of CPU for the
+ * dozen classes it ever touched. Every class the application loads passes through
+ * {@link #mayNeedHooks}, a name test; only those few are read.
  */
 public final class LibraryGate implements ClassFileTransformer {
 
-  private static final long MAX_WAIT_SECONDS = 30;
-
-  private final CountDownLatch built = new CountDownLatch(1);
-  private volatile ClassFileTransformer advice;
+  static final String DRIVER = "java/sql/Driver";
+  static final String MARIADB_DRIVER = "org/mariadb/jdbc/Driver";
+  static final String H2_CONNECTION = "org/h2/jdbc/JdbcConnection";
+  static final String HIKARI_DATA_SOURCE = "com/zaxxer/hikari/HikariDataSource";
+  /** How far up a class hierarchy to look for java.sql.Driver. */
+  private static final int MAX_DEPTH = 12;
 
   private LibraryGate() {}
 
   public static void install(Instrumentation inst) {
-    LibraryGate gate = new LibraryGate();
-    inst.addTransformer(gate, false);
-    Thread builder = new Thread(new Runnable() { // not a lambda: premain pays for each bootstrap
-      @Override
-      public void run() {
-        try {
-          gate.advice = Instrumenter.build();
-        } catch (Throwable t) {
-          AgentLog.warn("JDBC and pool hooks are unavailable: " + t);
-        } finally {
-          gate.built.countDown();
-        }
-      }
-    }, "stowaway-agent-instrumenter");
-    builder.setDaemon(true);
-    builder.start();
+    inst.addTransformer(new LibraryGate(), false);
   }
 
-  /** Classes the advice may apply to; the exact match is Byte Buddy's. Cheap: a name test. */
-  static boolean mayNeedAdvice(String name) {
+  /** Classes the hooks may apply to. Cheap: a name test. */
+  static boolean mayNeedHooks(String name) {
     if (name == null || name.startsWith("java/") || name.startsWith("jdk/") || name.startsWith("sun/")
         || name.startsWith("com/sun/") || name.startsWith("dev/stowaway/agent/")) {
       return false;
     }
-    return name.contains("Driver") || name.equals("org/h2/jdbc/JdbcConnection")
-        || name.equals("com/zaxxer/hikari/HikariDataSource");
+    return name.contains("Driver") || name.equals(H2_CONNECTION) || name.equals(HIKARI_DATA_SOURCE);
   }
 
   @Override
   public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
-      byte[] bytes) throws IllegalClassFormatException {
-    if (redefined != null || !mayNeedAdvice(name)) {
-      return null;
+      byte[] bytes) {
+    if (redefined != null || !mayNeedHooks(name)) {
+      return null; // at load time only: the woven driver gains a method, which a redefinition may not
     }
     try {
-      if (!built.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        AgentLog.warn("hooks not ready after " + MAX_WAIT_SECONDS + " s; "
-            + name.replace('/', '.') + " loads without them");
+      ClassReader reader = new ClassReader(bytes);
+      boolean driver = name.contains("Driver")
+          && (reader.getAccess() & (Opcodes.ACC_INTERFACE | Opcodes.ACC_ABSTRACT)) == 0
+          && isDriver(reader.getSuperName(), reader.getInterfaces(), loader, 0);
+      if (!driver && !name.equals(H2_CONNECTION) && !name.equals(HIKARI_DATA_SOURCE)) {
         return null;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      ClassWriter writer = new ClassWriter(reader, 0); // every frame the weaving needs, it writes itself
+      LibraryWeaving weaving = new LibraryWeaving(writer, driver);
+      reader.accept(weaving, 0);
+      return weaving.changed() ? writer.toByteArray() : null;
+    } catch (Throwable t) {
+      AgentLog.warn("cannot instrument " + name.replace('/', '.') + ": " + t);
       return null;
     }
-    ClassFileTransformer a = advice;
-    return a == null ? null : a.transform(module, loader, name, redefined, domain, bytes);
+  }
+
+  /** Whether a class with these supertypes implements java.sql.Driver, read through the loader. */
+  private static boolean isDriver(String superName, String[] interfaces, ClassLoader loader, int depth)
+      throws IOException {
+    for (String i : interfaces) {
+      if (i.equals(DRIVER) || isDriver(i, loader, depth + 1)) {
+        return true;
+      }
+    }
+    return superName != null && isDriver(superName, loader, depth + 1);
+  }
+
+  private static boolean isDriver(String type, ClassLoader loader, int depth) throws IOException {
+    if (depth > MAX_DEPTH || type.equals("java/lang/Object") || type.startsWith("java/") || type.startsWith("javax/")) {
+      return type.equals(DRIVER);
+    }
+    try (InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(type + ".class")
+        : loader.getResourceAsStream(type + ".class")) {
+      if (in == null) {
+        return false;
+      }
+      ClassReader reader = new ClassReader(in);
+      return isDriver(reader.getSuperName(), reader.getInterfaces(), loader, depth);
+    }
   }
 }

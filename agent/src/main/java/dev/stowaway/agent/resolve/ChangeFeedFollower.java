@@ -1,9 +1,6 @@
 package dev.stowaway.agent.resolve;
 
 import dev.stowaway.agent.AgentLog;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,10 +18,6 @@ import java.util.Map;
  */
 public final class ChangeFeedFollower implements Runnable {
 
-  /** Made on first use: Jackson's set-up is not free, and premain may not need it. */
-  private static final class Json {
-    static final JsonFactory FACTORY = new JsonFactory();
-  }
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(45); // the sidecar pings every 15 s
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -167,31 +160,18 @@ public final class ChangeFeedFollower implements Runnable {
     String name = null;
     String operation = null;
     double time = Double.NaN;
-    try (JsonParser p = Json.FACTORY.createParser(data)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
+    try {
+      Object parsed = JsonText.parse(data);
+      if (!(parsed instanceof Map)) {
         return;
       }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        p.nextToken();
-        switch (field) {
-          case "arn":
-            arn = p.getValueAsString();
-            break;
-          case "name":
-            name = p.getValueAsString();
-            break;
-          case "operation":
-            operation = p.getValueAsString();
-            break;
-          case "time":
-            time = p.getValueAsDouble();
-            break;
-          default:
-            p.skipChildren();
-        }
-      }
-    } catch (IOException e) {
+      Map<?, ?> e = (Map<?, ?>) parsed;
+      arn = JsonText.scalarText(e.get("arn"));
+      name = JsonText.scalarText(e.get("name"));
+      operation = JsonText.scalarText(e.get("operation"));
+      String t = JsonText.scalarText(e.get("time"));
+      time = t == null ? Double.NaN : Double.parseDouble(t);
+    } catch (JsonText.MalformedException | NumberFormatException e) {
       return;
     }
     if (arn == null || name == null) {

@@ -1,7 +1,5 @@
 package dev.stowaway.agent.resolve;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -24,7 +22,8 @@ public final class Fingerprints {
   private static final class State {
     final byte[] key = new byte[32];
     final ThreadLocal<Mac> macs;
-    final Cache<ByteBuffer, Reference> known = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
+    final ExpiringCache<ByteBuffer, Reference> known =
+        new ExpiringCache<>(Long.MAX_VALUE, 10_000, ExpiringCache.SYSTEM_TICKER);
 
     State(SecureRandom random) {
       random.nextBytes(key);

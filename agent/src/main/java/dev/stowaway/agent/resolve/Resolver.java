@@ -1,19 +1,13 @@
 package dev.stowaway.agent.resolve;
 
 import dev.stowaway.agent.AgentLog;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -23,22 +17,23 @@ import java.util.function.UnaryOperator;
  */
 public final class Resolver implements UnaryOperator<String> {
 
-  /** Made on first use: Jackson's set-up is not free, and premain may not need it. */
-  private static final class Json {
-    static final JsonFactory FACTORY = new JsonFactory();
-  }
-
   private final SidecarClient client;
   private final Fingerprints fingerprints;
   private final Duration ttl;
   private final Duration maxStale;
-  private final Ticker ticker;
+  private final LongSupplier ticker;
   private volatile Caches caches;
+  private volatile Runnable onFirstUse;
+  private final java.util.concurrent.atomic.AtomicBoolean firstUseRan = new java.util.concurrent.atomic.AtomicBoolean();
   private final Set<Reference> warnedStale = ConcurrentHashMap.newKeySet();
   /** Which secret each reference turned out to name: ids and ARNs only, kept for matching changes. */
   private final Map<Reference, String> arns = new ConcurrentHashMap<>();
 
-  public Resolver(SidecarClient client, Duration ttl, Duration maxStale, Ticker ticker, Fingerprints fingerprints) {
+  /** The ticker that reads the JVM's clock, in nanoseconds. */
+  public static final LongSupplier SYSTEM_TICKER = ExpiringCache.SYSTEM_TICKER;
+
+  /** {@code ticker} counts nanoseconds, as {@link System#nanoTime()} does. */
+  public Resolver(SidecarClient client, Duration ttl, Duration maxStale, LongSupplier ticker, Fingerprints fingerprints) {
     this.client = client;
     this.fingerprints = fingerprints;
     this.ttl = ttl;
@@ -48,30 +43,51 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** The caches, made on first use: an application with nothing to resolve never pays for them. */
   private static final class Caches {
-    final Cache<Reference, Resolved> fresh;
-    final Cache<Reference, Resolved> lastKnown;
-    final Cache<String, List<Placeholder>> parsed;
+    final ExpiringCache<Reference, Resolved> fresh;
+    final ExpiringCache<Reference, Resolved> lastKnown;
+    final ExpiringCache<String, List<Placeholder>> parsed;
 
-    Caches(Duration ttl, Duration maxStale, Ticker ticker) {
-      // Maintenance on the calling thread: no common pool started in someone else's JVM for this.
-      fresh = Caffeine.newBuilder().expireAfterWrite(ttl).ticker(ticker).executor(Runnable::run).build();
-      lastKnown = Caffeine.newBuilder().expireAfterWrite(maxStale.plus(ttl)).ticker(ticker).executor(Runnable::run)
-          .build();
-      parsed = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
+    Caches(Duration ttl, Duration maxStale, LongSupplier ticker) {
+      fresh = new ExpiringCache<>(ttl.toNanos(), Integer.MAX_VALUE, ticker);
+      lastKnown = new ExpiringCache<>(maxStale.plus(ttl).toNanos(), Integer.MAX_VALUE, ticker);
+      parsed = new ExpiringCache<>(Long.MAX_VALUE, 10_000, ticker);
     }
   }
 
   private Caches caches() {
     Caches c = caches;
     if (c == null) {
+      boolean first = false;
       synchronized (this) {
         if (caches == null) {
           caches = new Caches(ttl, maxStale, ticker);
+          first = true;
         }
         c = caches;
       }
+      if (first) {
+        runFirstUse();
+      }
     }
     return c;
+  }
+
+  /**
+   * Runs {@code action} once, when the first placeholder is met (the change feed starts then: an
+   * application with nothing to resolve has nothing it could invalidate).
+   */
+  public void onFirstUse(Runnable action) {
+    this.onFirstUse = action;
+    if (caches != null) {
+      runFirstUse();
+    }
+  }
+
+  private void runFirstUse() {
+    Runnable r = onFirstUse;
+    if (r != null && firstUseRan.compareAndSet(false, true)) {
+      r.run();
+    }
   }
 
   /** Resolves every placeholder in {@code text}. */
@@ -92,7 +108,7 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** One reference's value, from the cache when it is fresh. */
   public Resolved resolve(Reference reference) {
-    Cache<Reference, Resolved> fresh = caches().fresh;
+    ExpiringCache<Reference, Resolved> fresh = caches().fresh;
     Resolved cached = fresh.getIfPresent(reference);
     if (cached != null) {
       return cached;
@@ -102,7 +118,8 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** The references cached now, with the ARN and version each value came from. */
   public Map<Reference, Resolved> cached() {
-    return Map.copyOf(caches().fresh.asMap());
+    Caches c = caches; // nothing cached yet: no reason to build the caches
+    return c == null ? Map.of() : Map.copyOf(c.fresh.snapshot());
   }
 
   /** The reference a handed-out value came from, or null. */
@@ -118,21 +135,20 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** Drops every cached value of the secret with this ARN and name; returns how many. */
   public int invalidate(String arn, String name) {
-    int[] dropped = {0};
-    caches().fresh.asMap().keySet().removeIf(r -> {
-      boolean hit = concerns(r, arn, name);
-      if (hit) {
-        dropped[0]++;
-      }
-      return hit;
-    });
-    caches().lastKnown.asMap().keySet().removeIf(r -> concerns(r, arn, name));
-    return dropped[0];
+    if (caches == null) {
+      return 0;
+    }
+    int dropped = caches().fresh.removeIf(r -> concerns(r, arn, name));
+    caches().lastKnown.removeIf(r -> concerns(r, arn, name));
+    return dropped;
   }
 
   /** Drops everything cached: the change feed could not say what changed while it was away. */
   public void invalidateAll() {
-    caches().fresh.invalidateAll();
+    Caches c = caches;
+    if (c != null) {
+      c.fresh.invalidateAll();
+    }
   }
 
   /** True if {@code reference} names the secret with this ARN and name, however it was written. */
@@ -182,25 +198,24 @@ public final class Resolver implements UnaryOperator<String> {
 
   /** The top-level member {@code key} of a JSON SecretString, as text. */
   static String jsonMember(String secretJson, String key, String what) {
-    try (JsonParser p = Json.FACTORY.createParser(secretJson)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new ResolutionException(what + ": the secret is not a JSON object, so it has no key '" + key + "'");
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken t = p.nextToken();
-        if (name.equals(key)) {
-          if (!t.isScalarValue() || t == JsonToken.VALUE_NULL) {
-            throw new ResolutionException(what + ": JSON key '" + key + "' does not hold a string, number or boolean");
-          }
-          return p.getValueAsString();
-        }
-        p.skipChildren();
-      }
-      throw new ResolutionException(what + ": JSON key '" + key + "' is not in the secret");
-    } catch (IOException e) {
+    Object secret;
+    try {
+      secret = JsonText.parse(secretJson);
+    } catch (JsonText.MalformedException e) {
       throw new ResolutionException(what + ": the secret is not valid JSON, so it has no key '" + key + "'");
     }
+    if (!(secret instanceof Map)) {
+      throw new ResolutionException(what + ": the secret is not a JSON object, so it has no key '" + key + "'");
+    }
+    Map<?, ?> members = (Map<?, ?>) secret;
+    if (!members.containsKey(key)) {
+      throw new ResolutionException(what + ": JSON key '" + key + "' is not in the secret");
+    }
+    String text = JsonText.scalarText(members.get(key));
+    if (text == null) {
+      throw new ResolutionException(what + ": JSON key '" + key + "' does not hold a string, number or boolean");
+    }
+    return text;
   }
 
   /** A resolved value with the secret ARN and version it came from. */

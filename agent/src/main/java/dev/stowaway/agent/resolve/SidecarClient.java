@@ -1,19 +1,16 @@
 package dev.stowaway.agent.resolve;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -24,10 +21,6 @@ import java.util.function.Supplier;
  */
 public final class SidecarClient {
 
-  /** Made on first use: Jackson's set-up is not free, and premain may not need it. */
-  private static final class Json {
-    static final JsonFactory FACTORY = new JsonFactory();
-  }
   private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
 
   private final URI endpoint;
@@ -96,28 +89,23 @@ public final class SidecarClient {
     byte[] body = requestBody(request);
     Map<String, String> holders = new HashMap<>();
     byte[] response = exchange(secretsManager, "secretsmanager.DescribeSecret", body, what);
-    try (JsonParser p = Json.FACTORY.createParser(response)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return holders;
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken t = p.nextToken();
-        if (field.equals("VersionIdsToStages") && t == JsonToken.START_OBJECT) {
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String versionId = p.currentName();
-            if (p.nextToken() == JsonToken.START_ARRAY) {
-              while (p.nextToken() == JsonToken.VALUE_STRING) {
-                holders.put(p.getText(), versionId);
-              }
+    Object answer;
+    try {
+      answer = JsonText.parse(new String(response, StandardCharsets.UTF_8));
+    } catch (JsonText.MalformedException e) {
+      throw new ResolutionException(what + ": the sidecar's answer is not valid JSON");
+    }
+    Object stages = answer instanceof Map ? ((Map<?, ?>) answer).get("VersionIdsToStages") : null;
+    if (stages instanceof Map) {
+      for (Map.Entry<?, ?> v : ((Map<?, ?>) stages).entrySet()) {
+        if (v.getValue() instanceof List) {
+          for (Object label : (List<?>) v.getValue()) {
+            if (label instanceof String) {
+              holders.put((String) label, (String) v.getKey());
             }
           }
-        } else {
-          p.skipChildren();
         }
       }
-    } catch (IOException e) {
-      throw new ResolutionException(what + ": the sidecar's answer is not valid JSON");
     }
     return holders;
   }
@@ -217,21 +205,7 @@ public final class SidecarClient {
   }
 
   private static byte[] requestBody(Map<String, String> members) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (JsonGenerator g = Json.FACTORY.createGenerator(bytes)) {
-      g.writeStartObject();
-      for (Map.Entry<String, String> m : members.entrySet()) {
-        if (m.getKey().equals("WithDecryption")) {
-          g.writeBooleanField(m.getKey(), Boolean.parseBoolean(m.getValue()));
-        } else {
-          g.writeStringField(m.getKey(), m.getValue());
-        }
-      }
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return bytes.toByteArray();
+    return JsonText.object(members, "WithDecryption").getBytes(StandardCharsets.UTF_8);
   }
 
   /** The top-level string and number members; Parameter Store nests its answer under "Parameter". */
@@ -240,27 +214,31 @@ public final class SidecarClient {
     if (body.length == 0) {
       return out;
     }
-    try (JsonParser p = Json.FACTORY.createParser(body)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new ResolutionException(what + ": the sidecar's answer is not a JSON object");
-      }
-      readObject(p, out);
-    } catch (IOException e) {
+    Object answer;
+    try {
+      answer = JsonText.parse(new String(body, StandardCharsets.UTF_8));
+    } catch (JsonText.MalformedException e) {
       throw new ResolutionException(what + ": the sidecar's answer is not valid JSON");
     }
+    if (!(answer instanceof Map)) {
+      throw new ResolutionException(what + ": the sidecar's answer is not a JSON object");
+    }
+    readObject((Map<?, ?>) answer, out);
     return out;
   }
 
-  private static void readObject(JsonParser p, Map<String, String> out) throws IOException {
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
-      JsonToken t = p.nextToken();
-      if (t == JsonToken.START_OBJECT && name.equals("Parameter")) {
-        readObject(p, out);
-      } else if (t.isScalarValue()) {
-        out.put(name, p.getValueAsString());
+  private static void readObject(Map<?, ?> object, Map<String, String> out) {
+    for (Map.Entry<?, ?> m : object.entrySet()) {
+      String name = (String) m.getKey();
+      if (m.getValue() instanceof Map && name.equals("Parameter")) {
+        readObject((Map<?, ?>) m.getValue(), out);
+      } else if (m.getValue() == JsonText.NULL) {
+        out.put(name, null);
       } else {
-        p.skipChildren();
+        String text = JsonText.scalarText(m.getValue());
+        if (text != null) {
+          out.put(name, text);
+        }
       }
     }
   }

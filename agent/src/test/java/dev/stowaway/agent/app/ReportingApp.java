@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -47,6 +48,27 @@ public final class ReportingApp {
         return System.getenv(what);
       case "env-map":
         return System.getenv().get(what);
+      case "env-entries":
+        for (Map.Entry<String, String> e : System.getenv().entrySet()) {
+          if (e.getKey().equals(what)) {
+            return e.getValue();
+          }
+        }
+        return "null";
+      case "own-props": {
+        // The application's own Properties, loaded from text the way a properties file is.
+        Properties own = new Properties();
+        own.load(new java.io.StringReader(what));
+        String key = what.substring(0, what.indexOf('='));
+        String raw = "null";
+        for (Map.Entry<Object, Object> e : own.entrySet()) {
+          raw = String.valueOf(e.getValue());
+          break;
+        }
+        return own.getProperty(key) + "|" + own.getProperty(key, "fallback") + "|" + own.get(key) + "|" + raw;
+      }
+      case "driver-for":
+        return DriverManager.getDriver(what).getClass().getName();
       case "raw":
         return System.getProperties().entrySet().stream()
             .filter(e -> e.getKey().equals(what)).map(e -> String.valueOf(e.getValue())).findFirst().orElse("null");

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.stowaway.sidecar.testing.RunningSidecar;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -12,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,7 @@ class ResolverIT {
   static SidecarClient client;
 
   private final AtomicLong nanos = new AtomicLong();
-  private final Ticker ticker = nanos::get;
+  private final LongSupplier ticker = nanos::get;
   private final Resolver resolver = new Resolver(client, Duration.ofMinutes(5), Duration.ofMinutes(15), ticker,
       new Fingerprints(new SecureRandom()));
 

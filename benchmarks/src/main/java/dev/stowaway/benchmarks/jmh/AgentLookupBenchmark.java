@@ -53,8 +53,7 @@ public class AgentLookupBenchmark {
     sidecar.vault().secrets().create(new dev.stowaway.vault.secrets.CreateSecret("prod/db", null, null,
         dev.stowaway.vault.secrets.SecretValue.ofString("{\"password\":\"bench\"}"), null, java.util.List.of()));
     resolver = new Resolver(SidecarClient.withToken(java.net.URI.create(sidecar.endpoint()), token,
-        Duration.ofSeconds(2)), Duration.ofHours(1), Duration.ofMinutes(15), com.github.benmanes.caffeine.cache.Ticker
-        .systemTicker(), new Fingerprints());
+        Duration.ofSeconds(2)), Duration.ofHours(1), Duration.ofMinutes(15), dev.stowaway.agent.resolve.Resolver.SYSTEM_TICKER, new Fingerprints());
     if (!"bench".equals(resolver.apply(PLACEHOLDER))) {
       throw new IllegalStateException("the placeholder did not resolve");
     }
