@@ -186,15 +186,15 @@ public final class AccessKeys {
     return store.read(view -> {
       if (!accessKeyId.startsWith("ASIA")) {
         AccessKeyRecord key = view.accessKey(accessKeyId).orElse(null);
-        if (key == null || view.user(key.userName()).isEmpty()) {
+        if (key == null || view.user(key.userName()).filter(key::belongsTo).isEmpty()) {
           return Optional.of("The access key " + accessKeyId + " no longer exists.");
         }
         return ACTIVE.equals(key.status()) ? Optional.empty()
             : Optional.of("The access key " + accessKeyId + " is inactive.");
       }
       SessionRecord session = view.session(accessKeyId).orElse(null);
-      if (session == null || (session.isRoleSession() ? view.role(session.roleName()).isEmpty()
-          : view.user(session.userName()).isEmpty())) {
+      // The very principals it was issued for, by unique id, as signing checks them.
+      if (session == null || !principalsExist(view, session)) {
         return Optional.of("The session credentials no longer exist.");
       }
       return clock.millis() >= session.expiration() ? Optional.of("The session credentials expired.")
