@@ -130,7 +130,8 @@ public final class AgentFigures {
     return sorted.get(sorted.size() / 2);
   }
 
-  private static SecretsManagerClient client(Sidecar sidecar, Path dir) {
+  /** The bootstrap administrator's SDK client for a sidecar on {@code dir}. */
+  static SecretsManagerClient client(Sidecar sidecar, Path dir) {
     ProfileFile profile = ProfileFile.builder().content(dir.resolve(DataDirectory.ADMIN_CREDENTIALS))
         .type(ProfileFile.Type.CREDENTIALS).build();
     return SecretsManagerClient.builder().endpointOverride(URI.create(sidecar.endpoint())).region(Region.US_EAST_1)

@@ -71,7 +71,7 @@ public final class StartupFigures {
     ServerConfig config = ServerConfig.parse(new String[] {"--data-dir", dir.toString(), "--port", "0",
         "--access-log", "false"}, Map.of());
     try (Sidecar sidecar = Sidecar.start(config, null, Clock.systemUTC(), new SecureRandom(), Duration.ofHours(1));
-         SecretsManagerClient sm = client(sidecar, dir)) {
+         SecretsManagerClient sm = AgentFigures.client(sidecar, dir)) {
       // The name the sample's application.properties refers to.
       sm.createSecret(r -> r.name("prod/shipments-db")
           .secretString("{\"username\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\"}"));
@@ -175,14 +175,6 @@ public final class StartupFigures {
       throw new IllegalStateException(p + " is missing: build it first (benchmarks/run-startup does)");
     }
     return p;
-  }
-
-  private static SecretsManagerClient client(Sidecar sidecar, Path dir) {
-    ProfileFile profile = ProfileFile.builder().content(dir.resolve(DataDirectory.ADMIN_CREDENTIALS))
-        .type(ProfileFile.Type.CREDENTIALS).build();
-    return SecretsManagerClient.builder().endpointOverride(URI.create(sidecar.endpoint())).region(Region.US_EAST_1)
-        .credentialsProvider(ProfileCredentialsProvider.builder().profileFile(profile).profileName("default").build())
-        .httpClient(UrlConnectionHttpClient.create()).build();
   }
 
   /** Starts the sample one way and waits for its answer. */

@@ -122,7 +122,7 @@ public final class ChangeFeedFollower implements Runnable {
     Map<String, String> nameOf = new HashMap<>();
     Map<String, Map<String, String>> holdersByArn = new HashMap<>();
     int moved = 0;
-    for (Map.Entry<Reference, Resolver.Resolved> e : resolver.cached().entrySet()) {
+    for (Map.Entry<Reference, Resolved> e : resolver.cached().entrySet()) {
       if (!(e.getKey() instanceof Reference.Secret)) {
         continue;
       }

@@ -4,7 +4,6 @@ import dev.stowaway.agent.AgentLog;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -187,13 +186,12 @@ public final class Resolver implements UnaryOperator<String> {
     String what = "{{resolve:" + reference + "}}";
     if (reference instanceof Reference.Secret) {
       Reference.Secret s = (Reference.Secret) reference;
-      SidecarClient.FetchedValue v = client.getSecretValue(s.secretId(), s.versionStage(), s.versionId(), what);
-      return new Resolved(s.jsonKey() == null ? v.value() : jsonMember(v.value(), s.jsonKey(), what), v.arn(),
+      Resolved v = client.getSecretValue(s.secretId(), s.versionStage(), s.versionId(), what);
+      return s.jsonKey() == null ? v : new Resolved(jsonMember(v.value(), s.jsonKey(), what), v.arn(),
           v.versionId());
     }
     Reference.Parameter p = (Reference.Parameter) reference;
-    SidecarClient.FetchedValue v = client.getParameter(p.name(), p.version(), p.secure(), what);
-    return new Resolved(v.value(), v.arn(), v.versionId());
+    return client.getParameter(p.name(), p.version(), p.secure(), what);
   }
 
   /** The top-level member {@code key} of a JSON SecretString, as text. */
@@ -216,51 +214,5 @@ public final class Resolver implements UnaryOperator<String> {
       throw new ResolutionException(what + ": JSON key '" + key + "' does not hold a string, number or boolean");
     }
     return text;
-  }
-
-  /** A resolved value with the secret ARN and version it came from. */
-  public static final class Resolved {
-    private final String value;
-    private final String arn;
-    private final String versionId;
-
-    public Resolved(String value, String arn, String versionId) {
-      this.value = value;
-      this.arn = arn;
-      this.versionId = versionId;
-    }
-
-    public String value() {
-      return value;
-    }
-
-    public String arn() {
-      return arn;
-    }
-
-    public String versionId() {
-      return versionId;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      if (!(o instanceof Resolved)) {
-        return false;
-      }
-      Resolved that = (Resolved) o;
-      return Objects.equals(value, that.value)
-          && Objects.equals(arn, that.arn)
-          && Objects.equals(versionId, that.versionId);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(value, arn, versionId);
-    }
-
-    @Override
-    public String toString() {
-      return "Resolved[" + arn + ", " + versionId + ", [REDACTED]]";
-    }
   }
 }

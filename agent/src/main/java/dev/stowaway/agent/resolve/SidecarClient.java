@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -65,7 +64,7 @@ public final class SidecarClient {
   }
 
   /** A secret's current SecretString for the given stage or version. */
-  public FetchedValue getSecretValue(String secretId, String versionStage, String versionId, String what) {
+  public Resolved getSecretValue(String secretId, String versionStage, String versionId, String what) {
     Map<String, String> request = new LinkedHashMap<>();
     request.put("SecretId", secretId);
     if (versionStage != null) {
@@ -79,7 +78,7 @@ public final class SidecarClient {
     if (value == null) {
       throw new ResolutionException(what + ": the secret holds SecretBinary, and only SecretString can be resolved");
     }
-    return new FetchedValue(value, answer.get("ARN"), answer.get("VersionId"));
+    return new Resolved(value, answer.get("ARN"), answer.get("VersionId"));
   }
 
   /** Which version holds each staging label, from DescribeSecret (ids and labels only). */
@@ -111,12 +110,12 @@ public final class SidecarClient {
   }
 
   /** A parameter's value, through Parameter Store's GetParameter. */
-  public FetchedValue getParameter(String name, String version, boolean withDecryption, String what) {
+  public Resolved getParameter(String name, String version, boolean withDecryption, String what) {
     Map<String, String> request = new LinkedHashMap<>();
     request.put("Name", version == null ? name : name + ":" + version);
     request.put("WithDecryption", String.valueOf(withDecryption));
     Map<String, String> answer = call(ssm, "AmazonSSM.GetParameter", request, what);
-    return new FetchedValue(answer.get("Value"), answer.get("ARN"), answer.get("Version"));
+    return new Resolved(answer.get("Value"), answer.get("ARN"), answer.get("Version"));
   }
 
   /**
@@ -240,52 +239,6 @@ public final class SidecarClient {
           out.put(name, text);
         }
       }
-    }
-  }
-
-  /** A value and where it came from. {@code value} is plaintext: keep it only as long as needed. */
-  public static final class FetchedValue {
-    private final String value;
-    private final String arn;
-    private final String versionId;
-
-    public FetchedValue(String value, String arn, String versionId) {
-      this.value = value;
-      this.arn = arn;
-      this.versionId = versionId;
-    }
-
-    public String value() {
-      return value;
-    }
-
-    public String arn() {
-      return arn;
-    }
-
-    public String versionId() {
-      return versionId;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      if (!(o instanceof FetchedValue)) {
-        return false;
-      }
-      FetchedValue that = (FetchedValue) o;
-      return Objects.equals(value, that.value)
-          && Objects.equals(arn, that.arn)
-          && Objects.equals(versionId, that.versionId);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(value, arn, versionId);
-    }
-
-    @Override
-    public String toString() {
-      return "FetchedValue[" + arn + ", " + versionId + ", [REDACTED]]";
     }
   }
 }

@@ -97,7 +97,8 @@ final class EventsApi implements JsonApi {
   /** Why the operator's event-target-urls do not allow this webhook, or null if they do. */
   static String webhookRefusal(Destinations webhooks, String url) {
     try {
-      return webhooks.allowsUrl(URI.create(url)) ? null : webhooks.refusal(url);
+      URI uri = URI.create(url);
+      return webhooks.allowsUrl(uri) ? null : webhooks.refusal(Destinations.shown(uri));
     } catch (IllegalArgumentException e) {
       return "'" + url + "' is not a valid URL";
     }

@@ -101,6 +101,15 @@ public record Destinations(String setting, List<String> patterns) {
     return false;
   }
 
+  /**
+   * A URL as a refusal may show it, in an answer, a log line or an audit record: without user info
+   * or query, which may hold a credential (a webhook's token).
+   */
+  public static String shown(URI url) {
+    return (url.getScheme() == null ? "" : url.getScheme() + "://") + (url.getHost() == null ? "?" : url.getHost())
+        + (url.getPort() == -1 ? "" : ":" + url.getPort()) + (url.getRawPath() == null ? "" : url.getRawPath());
+  }
+
   /** The refusal for a destination not listed: names the setting, so an operator knows what to change. */
   public String refusal(String destination) {
     return destination + " is not in " + setting + " (" + (patterns.isEmpty() ? "empty" : String.join(",", patterns))

@@ -136,7 +136,7 @@ public final class EventDispatcher implements AutoCloseable {
           // Put before the operator narrowed the list: the list decides at delivery too.
           count(destination.kind(), "refused");
           LOG.log(Level.WARNING, "not delivering to target " + target.id() + " of rule " + match.ruleName() + ": "
-              + webhooks.refusal(webhook.uri().toString()));
+              + webhooks.refusal(Destinations.shown(webhook.uri())));
           continue;
         }
         if (pendingDeliveries.incrementAndGet() > settings.maxQueued()) {

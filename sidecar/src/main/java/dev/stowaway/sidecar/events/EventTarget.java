@@ -1,5 +1,6 @@
 package dev.stowaway.sidecar.events;
 
+import dev.stowaway.sidecar.config.Destinations;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,7 +60,7 @@ sealed interface EventTarget permits EventTarget.Webhook, EventTarget.JsonLinesF
         throw new IOException("interrupted", e);
       }
       if (response.statusCode() / 100 != 2) {
-        throw new IOException(uri + " answered " + response.statusCode());
+        throw new IOException(Destinations.shown(uri) + " answered " + response.statusCode());
       }
     }
   }

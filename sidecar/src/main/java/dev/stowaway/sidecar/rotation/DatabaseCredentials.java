@@ -129,6 +129,19 @@ record DatabaseCredentials(String engine, String host, int port, String username
     }
   }
 
+  /** The logins a user changing its own password may still have: current, pending (set ran before a crash), previous. */
+  static List<FirstLogin.Attempt> attempts(RotationContext context, DatabaseCredentials current,
+      DatabaseCredentials pending, int defaultPort) throws RotationException {
+    List<FirstLogin.Attempt> attempts = new ArrayList<>(List.of(
+        new FirstLogin.Attempt(current.username(), current.password()),
+        new FirstLogin.Attempt(pending.username(), pending.password())));
+    if (context.previous() != null) {
+      DatabaseCredentials previous = parse(context.previous(), "previous", defaultPort);
+      attempts.add(new FirstLogin.Attempt(previous.username(), previous.password()));
+    }
+    return attempts;
+  }
+
   /** The same JSON with other username and password, every other member kept as it was. */
   static String with(String value, String username, String password) throws RotationException {
     try {

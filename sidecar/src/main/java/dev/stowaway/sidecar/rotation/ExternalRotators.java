@@ -1,6 +1,7 @@
 package dev.stowaway.sidecar.rotation;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.stowaway.sidecar.config.Destinations;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,10 +48,10 @@ final class ExternalRotators {
       try {
         int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
         if (status / 100 != 2) {
-          throw new RotationException(step + ": the rotation webhook " + uri + " answered " + status);
+          throw new RotationException(step + ": the rotation webhook " + Destinations.shown(uri) + " answered " + status);
         }
       } catch (IOException e) {
-        throw new RotationException(step + ": the rotation webhook " + uri + " could not be reached: " + e);
+        throw new RotationException(step + ": the rotation webhook " + Destinations.shown(uri) + " could not be reached: " + e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new RotationException(step + ": interrupted");

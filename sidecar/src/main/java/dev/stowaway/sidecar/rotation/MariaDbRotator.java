@@ -198,14 +198,8 @@ final class MariaDbRotator implements Rotator.BuiltIn {
   /** Logged in as itself: current, then pending (set ran before a crash), then previous credentials. */
   private Connection firstThatLogsIn(RotationContext context, DatabaseCredentials current,
       DatabaseCredentials pending) throws RotationException, SQLException {
-    List<FirstLogin.Attempt> attempts = new ArrayList<>(List.of(
-        new FirstLogin.Attempt(current.username(), current.password()),
-        new FirstLogin.Attempt(pending.username(), pending.password())));
-    if (context.previous() != null) {
-      DatabaseCredentials previous = DatabaseCredentials.parse(context.previous(), "previous", 3306);
-      attempts.add(new FirstLogin.Attempt(previous.username(), previous.password()));
-    }
-    return FirstLogin.open((user, password) -> connect(current, user, password), attempts);
+    return FirstLogin.open((user, password) -> connect(current, user, password),
+        DatabaseCredentials.attempts(context, current, pending, 3306));
   }
 
   /**

@@ -6,9 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.postgresql.PGConnection;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.util.PasswordUtil;
@@ -119,14 +117,8 @@ final class PostgresRotator implements Rotator.BuiltIn {
   /** Logged in as itself: current, then pending (set ran before a crash), then previous credentials. */
   private Connection firstThatLogsIn(RotationContext context, DatabaseCredentials current,
       DatabaseCredentials pending) throws RotationException, SQLException {
-    List<FirstLogin.Attempt> attempts = new ArrayList<>(List.of(
-        new FirstLogin.Attempt(current.username(), current.password()),
-        new FirstLogin.Attempt(pending.username(), pending.password())));
-    if (context.previous() != null) {
-      DatabaseCredentials previous = DatabaseCredentials.parse(context.previous(), "previous", 5432);
-      attempts.add(new FirstLogin.Attempt(previous.username(), previous.password()));
-    }
-    return FirstLogin.open((user, password) -> connect(current, user, password), attempts);
+    return FirstLogin.open((user, password) -> connect(current, user, password),
+        DatabaseCredentials.attempts(context, current, pending, 5432));
   }
 
   /** pgjdbc's own password API: the verifier is computed here and only it is sent. */

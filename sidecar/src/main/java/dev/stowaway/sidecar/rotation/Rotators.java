@@ -94,7 +94,7 @@ public final class Rotators {
     try {
       URI url = URI.create(Files.readString(urlFile, StandardCharsets.UTF_8).strip());
       if (!targets.allowsUrl(url)) {
-        throw new RotationException("the webhook rotator " + name + ": " + targets.refusal(url.toString()));
+        throw new RotationException("the webhook rotator " + name + ": " + targets.refusal(Destinations.shown(url)));
       }
       return new ExternalRotators.Webhook(url, http, Duration.ofSeconds(30));
     } catch (IOException | IllegalArgumentException e) {

@@ -67,6 +67,12 @@ class DestinationsTest {
   }
 
   @Test
+  void aUrlIsShownWithoutUserInfoOrQuery() {
+    assertEquals("https://hooks.example.com:8443/services/T1",
+        Destinations.shown(URI.create("https://bot:s3cret@hooks.example.com:8443/services/T1?token=abc")));
+  }
+
+  @Test
   void h2PatternsAreGlobsOverAbsolutePaths() {
     Destinations d = Destinations.parse("rotation-targets", "h2:/srv/h2/*,h2:/data/**");
     assertTrue(d.allowsH2(Path.of("/srv/h2/orders")));
