@@ -42,6 +42,7 @@ class AgentIT {
     sm.createSecret(r -> r.name("prod/db").secretString("{\"username\":\"app\",\"password\":\"pw-0ne\"}"));
     sm.createSecret(r -> r.name("plain").secretString("just-a-string"));
     sm.createSecret(r -> r.name("h2-url").secretString("jdbc:h2:mem:placeholder-url"));
+    sm.createSecret(r -> r.name("probe-url").secretString("jdbc:probe:placeholder-url"));
   }
 
   @AfterAll
@@ -104,6 +105,15 @@ class AgentIT {
     AgentProcess.Result r = app().run(ReportingApp.class, "driver-for:" + url, "driver-for:jdbc:nothing:here");
     assertEquals("org.h2.Driver", r.value("driver-for:" + url), r.output());
     assertTrue(r.value("driver-for:jdbc:nothing:here").startsWith("error"), r.output());
+  }
+
+  @Test
+  void aDriverDefinedFromADirectByteBufferIsHookedToo() {
+    String url = "{{resolve:secretsmanager:probe-url}}";
+    AgentProcess.Result r = app().run(ReportingApp.class, "direct-buffer-driver-accepts:" + url,
+        "direct-buffer-driver-accepts:jdbc:other:x");
+    assertEquals("accepts true", r.value("direct-buffer-driver-accepts:" + url), r.output());
+    assertEquals("accepts false", r.value("direct-buffer-driver-accepts:jdbc:other:x"), r.output());
   }
 
   @Test

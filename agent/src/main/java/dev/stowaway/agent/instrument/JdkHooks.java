@@ -27,14 +27,26 @@ public final class JdkHooks implements ClassFileTransformer {
   private static final String HOOK = "dev/stowaway/agent/bootstrap/PlaceholderHook";
   /** Serializes system properties for jcmd and attach: they must see placeholders, not values. */
   private static final String VM_SUPPORT = "jdk/internal/vm/VMSupport";
+  private static final String CLASS_LOADER = "java/lang/ClassLoader";
+  private static final String DEFINITIONS = "dev/stowaway/agent/bootstrap/ClassDefinitions";
+  static final String DEFINE_FROM_ARRAY = "(Ljava/lang/String;[BIILjava/security/ProtectionDomain;)Ljava/lang/Class;";
+  static final String DEFINE_FROM_BUFFER =
+      "(Ljava/lang/String;Ljava/nio/ByteBuffer;Ljava/security/ProtectionDomain;)Ljava/lang/Class;";
 
-  private JdkHooks() {}
+  /** Which classes this instance weaves: the hooks' own set, or ClassLoader alone. */
+  private final boolean classLoader;
+  /** How many of ClassLoader's two defineClass funnels were woven. */
+  private int definitionHooks;
+
+  private JdkHooks(boolean classLoader) {
+    this.classLoader = classLoader;
+  }
 
   public static void install(Instrumentation inst) throws UnmodifiableClassException {
     // java.base must be able to read the bootstrap class path's unnamed module, where the bridge is.
     Module bridge = PlaceholderHook.class.getModule();
     inst.redefineModule(Object.class.getModule(), Set.of(bridge), Map.of(), Map.of(), Set.of(), Map.of());
-    JdkHooks hooks = new JdkHooks();
+    JdkHooks hooks = new JdkHooks(false);
     inst.addTransformer(hooks, true);
     try {
       List<Class<?>> targets = new ArrayList<>(List.of(Properties.class, System.class));
@@ -50,7 +62,29 @@ public final class JdkHooks implements ClassFileTransformer {
     }
   }
 
-  static boolean handles(String name) {
+  /**
+   * Weaves a call to {@code ClassDefinitions} into both of {@code ClassLoader}'s {@code defineClass}
+   * funnels, through which every class loader but the boot loader defines its classes. Apart from
+   * the other hooks, because a JDK that refuses this is handled differently (the caller falls back
+   * to a ClassFileTransformer). Returns whether both funnels now carry the call.
+   */
+  public static boolean hookClassDefinitions(Instrumentation inst) {
+    JdkHooks hooks = new JdkHooks(true);
+    inst.addTransformer(hooks, true);
+    try {
+      inst.retransformClasses(ClassLoader.class);
+      return hooks.definitionHooks == 2;
+    } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+      return false;
+    } finally {
+      inst.removeTransformer(hooks);
+    }
+  }
+
+  boolean handles(String name) {
+    if (classLoader) {
+      return CLASS_LOADER.equals(name);
+    }
     return "java/util/Properties".equals(name) || "java/lang/System".equals(name) || VM_SUPPORT.equals(name);
   }
 
@@ -70,6 +104,18 @@ public final class JdkHooks implements ClassFileTransformer {
           MethodVisitor mv = super.visitMethod(access, method, descriptor, signature, exceptions);
           if (VM_SUPPORT.equals(name)) {
             return method.startsWith("serialize") ? new RawReads(mv) : mv;
+          }
+          if (CLASS_LOADER.equals(name)) {
+            boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
+            if (!isStatic && method.equals("defineClass") && descriptor.equals(DEFINE_FROM_ARRAY)) {
+              definitionHooks++;
+              return new DefineFromArray(mv);
+            }
+            if (!isStatic && method.equals("defineClass") && descriptor.equals(DEFINE_FROM_BUFFER)) {
+              definitionHooks++;
+              return new DefineFromBuffer(mv);
+            }
+            return mv;
           }
           String hook = hookFor(name, method, descriptor);
           return hook == null ? mv : new ReturnHook(mv, hook);
@@ -99,6 +145,68 @@ public final class JdkHooks implements ClassFileTransformer {
       }
     }
     return null;
+  }
+
+  /**
+   * On entry: {@code b = ClassDefinitions.defining(this, name, b, off, len)}, with {@code off} and
+   * {@code len} following it (unchanged unless the class was woven). No branches, so ClassLoader's
+   * own stack map frames stay true.
+   */
+  private static final class DefineFromArray extends MethodVisitor {
+    DefineFromArray(MethodVisitor mv) {
+      super(Opcodes.ASM9, mv);
+    }
+
+    @Override
+    public void visitCode() {
+      super.visitCode();
+      super.visitVarInsn(Opcodes.ALOAD, 0);
+      super.visitVarInsn(Opcodes.ALOAD, 1);
+      super.visitVarInsn(Opcodes.ALOAD, 2);
+      super.visitVarInsn(Opcodes.ILOAD, 3);
+      super.visitVarInsn(Opcodes.ILOAD, 4);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, DEFINITIONS, "defining",
+          "(Ljava/lang/ClassLoader;Ljava/lang/String;[BII)[B", false);
+      super.visitInsn(Opcodes.DUP);
+      super.visitVarInsn(Opcodes.ALOAD, 2);
+      super.visitVarInsn(Opcodes.ILOAD, 4);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, DEFINITIONS, "length", "([B[BI)I", false);
+      super.visitVarInsn(Opcodes.ISTORE, 4);
+      super.visitInsn(Opcodes.DUP);
+      super.visitVarInsn(Opcodes.ALOAD, 2);
+      super.visitVarInsn(Opcodes.ILOAD, 3);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, DEFINITIONS, "offset", "([B[BI)I", false);
+      super.visitVarInsn(Opcodes.ISTORE, 3);
+      super.visitVarInsn(Opcodes.ASTORE, 2);
+    }
+
+    @Override
+    public void visitMaxs(int maxStack, int maxLocals) {
+      super.visitMaxs(Math.max(maxStack, 5), maxLocals);
+    }
+  }
+
+  /** On entry: {@code b = ClassDefinitions.defining(this, name, b)}. */
+  private static final class DefineFromBuffer extends MethodVisitor {
+    DefineFromBuffer(MethodVisitor mv) {
+      super(Opcodes.ASM9, mv);
+    }
+
+    @Override
+    public void visitCode() {
+      super.visitCode();
+      super.visitVarInsn(Opcodes.ALOAD, 0);
+      super.visitVarInsn(Opcodes.ALOAD, 1);
+      super.visitVarInsn(Opcodes.ALOAD, 2);
+      super.visitMethodInsn(Opcodes.INVOKESTATIC, DEFINITIONS, "defining",
+          "(Ljava/lang/ClassLoader;Ljava/lang/String;Ljava/nio/ByteBuffer;)Ljava/nio/ByteBuffer;", false);
+      super.visitVarInsn(Opcodes.ASTORE, 2);
+    }
+
+    @Override
+    public void visitMaxs(int maxStack, int maxLocals) {
+      super.visitMaxs(Math.max(maxStack, 3), maxLocals);
+    }
   }
 
   /** Brackets a method with beginRawReads/endRawReads (before each return). */

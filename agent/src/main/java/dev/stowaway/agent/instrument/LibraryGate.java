@@ -1,6 +1,7 @@
 package dev.stowaway.agent.instrument;
 
 import dev.stowaway.agent.AgentLog;
+import dev.stowaway.agent.bootstrap.ClassDefinitions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
@@ -17,8 +18,14 @@ import net.bytebuddy.jar.asm.Opcodes;
  * start showed Byte Buddy's AgentBuilder costing about 1,100 classes and a second of CPU for the
  * dozen classes it ever touched. Every class the application loads passes through
  * {@link #mayNeedHooks}, a name test; only those few are read.
+ *
+ * <p>Classes reach the gate through {@code ClassLoader.defineClass} ({@link ClassDefinitions}),
+ * not a {@code ClassFileTransformer}: a registered transformer alone, doing nothing, added about
+ * 100 ms to a Spring Boot start, because the JVM then hands every class it loads up to Java. The
+ * transformer remains for a JVM that archives application classes ({@link ClassArchives}) and for
+ * a JDK whose ClassLoader cannot be woven.
  */
-public final class LibraryGate implements ClassFileTransformer {
+public final class LibraryGate implements ClassFileTransformer, ClassDefinitions.Weaver {
 
   static final String DRIVER = "java/sql/Driver";
   static final String MARIADB_DRIVER = "org/mariadb/jdbc/Driver";
@@ -30,7 +37,23 @@ public final class LibraryGate implements ClassFileTransformer {
   private LibraryGate() {}
 
   public static void install(Instrumentation inst) {
-    inst.addTransformer(new LibraryGate(), false);
+    LibraryGate gate = new LibraryGate();
+    if (!ClassArchives.mayBeInUse(inst) && JdkHooks.hookClassDefinitions(inst)) {
+      ClassDefinitions.install(gate);
+    } else {
+      inst.addTransformer(gate, false);
+    }
+  }
+
+  @Override
+  public boolean mayWeave(String binaryName) {
+    // The name test on the binary name: the same as on the internal one, without making it.
+    return mayNeedHooks(binaryName.replace('.', '/'));
+  }
+
+  @Override
+  public byte[] weave(ClassLoader loader, String binaryName, byte[] bytes) {
+    return weaveAtLoad(loader, binaryName.replace('.', '/'), bytes);
   }
 
   /** Classes the hooks may apply to. Cheap: a name test. */
@@ -45,8 +68,16 @@ public final class LibraryGate implements ClassFileTransformer {
   @Override
   public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
       byte[] bytes) {
-    if (redefined != null || !mayNeedHooks(name)) {
+    if (redefined != null) {
       return null; // at load time only: the woven driver gains a method, which a redefinition may not
+    }
+    return weaveAtLoad(loader, name, bytes);
+  }
+
+  /** The woven class file for a class being defined, or null to leave it as it is. */
+  static byte[] weaveAtLoad(ClassLoader loader, String name, byte[] bytes) {
+    if (!mayNeedHooks(name)) {
+      return null;
     }
     try {
       ClassReader reader = new ClassReader(bytes);

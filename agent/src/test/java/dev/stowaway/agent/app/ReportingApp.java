@@ -13,7 +13,8 @@ import java.util.Properties;
  *
  * <p>Arguments: {@code prop:NAME}, {@code props-get:NAME}, {@code env:NAME}, {@code env-map:NAME},
  * {@code raw:NAME} (the Properties entry as stored), {@code jdbc:URL|USER|PASSWORD} (DriverManager
- * with user and password), {@code jdbc-url:URL} (DriverManager with the URL only).
+ * with user and password), {@code jdbc-url:URL} (DriverManager with the URL only),
+ * {@code direct-buffer-driver-accepts:URL} (a driver defined from a direct ByteBuffer).
  */
 public final class ReportingApp {
 
@@ -69,6 +70,13 @@ public final class ReportingApp {
       }
       case "driver-for":
         return DriverManager.getDriver(what).getClass().getName();
+      case "direct-buffer-driver-accepts": {
+        // ProbeDriver defined again, by a loader that hands the JVM a direct ByteBuffer.
+        ClassLoader loader = new DirectBufferLoader(ReportingApp.class.getClassLoader(), dev.stowaway.probe.ProbeDriver.class.getName());
+        java.sql.Driver driver = (java.sql.Driver) loader.loadClass(dev.stowaway.probe.ProbeDriver.class.getName())
+            .getDeclaredConstructor().newInstance();
+        return "accepts " + driver.acceptsURL(what);
+      }
       case "raw":
         return System.getProperties().entrySet().stream()
             .filter(e -> e.getKey().equals(what)).map(e -> String.valueOf(e.getValue())).findFirst().orElse("null");

@@ -29,6 +29,7 @@ public final class AgentProcess {
   private String agentArgs;
   private boolean withAgent = true;
   private Path javaHome = Path.of(System.getProperty("java.home"));
+  private String classPath;
 
   public static Path agentJar() {
     String jar = System.getProperty("stowaway.agent.jar");
@@ -57,6 +58,18 @@ public final class AgentProcess {
 
   public AgentProcess sysprop(String name, String value) {
     jvmArgs.add("-D" + name + "=" + value);
+    return this;
+  }
+
+  /** A JVM option other than a system property, such as {@code -XX:SharedArchiveFile=…}. */
+  public AgentProcess jvmArg(String option) {
+    jvmArgs.add(option);
+    return this;
+  }
+
+  /** Runs the application from this class path instead of the test classes and drivers. */
+  public AgentProcess classPath(String path) {
+    this.classPath = path;
     return this;
   }
 
@@ -124,7 +137,7 @@ public final class AgentProcess {
     }
     command.addAll(jvmArgs);
     command.add("-cp");
-    command.add(classPath());
+    command.add(classPath != null ? classPath : classPath());
     command.add(mainClass.getName());
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -133,7 +146,7 @@ public final class AgentProcess {
     return builder;
   }
 
-  static String classPath() {
+  public static String classPath() {
     String testClasses = System.getProperty("stowaway.test.classes");
     List<String> entries = new ArrayList<>();
     entries.add(testClasses);
