@@ -1,12 +1,8 @@
 package dev.stowaway.agent.resolve;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Remembers which reference each handed-out value came from, by a keyed fingerprint (HMAC-SHA256
@@ -21,21 +17,11 @@ public final class Fingerprints {
   /** Made on first use, so an application with nothing to resolve never pays for it. */
   private static final class State {
     final byte[] key = new byte[32];
-    final ThreadLocal<Mac> macs;
     final ExpiringCache<ByteBuffer, Reference> known =
         new ExpiringCache<>(Long.MAX_VALUE, 10_000, ExpiringCache.SYSTEM_TICKER);
 
     State(SecureRandom random) {
       random.nextBytes(key);
-      this.macs = ThreadLocal.withInitial(() -> {
-        try {
-          Mac mac = Mac.getInstance("HmacSHA256");
-          mac.init(new SecretKeySpec(key, "HmacSHA256"));
-          return mac;
-        } catch (GeneralSecurityException e) {
-          throw new IllegalStateException(e);
-        }
-      });
     }
   }
 
@@ -73,7 +59,11 @@ public final class Fingerprints {
   }
 
   private ByteBuffer fingerprint(String value) {
-    byte[] mac = state().macs.get().doFinal(value.getBytes(StandardCharsets.UTF_8));
-    return ByteBuffer.wrap(Arrays.copyOf(mac, 16));
+    byte[] mac = HmacSha256.of(state().key, value);
+    try {
+      return ByteBuffer.wrap(Arrays.copyOf(mac, 16));
+    } finally {
+      Arrays.fill(mac, (byte) 0);
+    }
   }
 }

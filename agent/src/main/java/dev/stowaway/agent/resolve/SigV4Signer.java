@@ -67,46 +67,16 @@ public final class SigV4Signer {
 
   private byte[] signature(String secret, String date, String stringToSign) {
     byte[] key = ("AWS4" + secret).getBytes(StandardCharsets.UTF_8);
-    byte[] kDate = hmac(key, date);
-    byte[] kRegion = hmac(kDate, region);
-    byte[] kService = hmac(kRegion, service);
-    byte[] kSigning = hmac(kService, "aws4_request");
+    byte[] kDate = HmacSha256.of(key, date);
+    byte[] kRegion = HmacSha256.of(kDate, region);
+    byte[] kService = HmacSha256.of(kRegion, service);
+    byte[] kSigning = HmacSha256.of(kService, "aws4_request");
     try {
-      return hmac(kSigning, stringToSign);
+      return HmacSha256.of(kSigning, stringToSign);
     } finally {
       for (byte[] k : new byte[][] {key, kDate, kRegion, kService, kSigning}) {
         Arrays.fill(k, (byte) 0);
       }
-    }
-  }
-
-  /**
-   * HMAC-SHA256 (RFC 2104) over MessageDigest: the JCA's Mac would load a second provider into the
-   * application's JVM at start-up for nothing more than this.
-   */
-  static byte[] hmac(byte[] key, String data) {
-    MessageDigest sha = digest();
-    byte[] block = new byte[64];
-    if (key.length > block.length) {
-      System.arraycopy(sha.digest(key), 0, block, 0, 32);
-    } else {
-      System.arraycopy(key, 0, block, 0, key.length);
-    }
-    byte[] pad = new byte[64];
-    try {
-      for (int i = 0; i < 64; i++) {
-        pad[i] = (byte) (block[i] ^ 0x36);
-      }
-      sha.update(pad);
-      byte[] inner = sha.digest(data.getBytes(StandardCharsets.UTF_8));
-      for (int i = 0; i < 64; i++) {
-        pad[i] = (byte) (block[i] ^ 0x5c);
-      }
-      sha.update(pad);
-      return sha.digest(inner);
-    } finally {
-      Arrays.fill(block, (byte) 0);
-      Arrays.fill(pad, (byte) 0);
     }
   }
 
