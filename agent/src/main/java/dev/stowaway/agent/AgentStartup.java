@@ -43,21 +43,27 @@ final class AgentStartup {
       throw new StartupFailure(e.getMessage(), true);
     }
     SidecarClient client;
+    String noCredentials = null;
     if (config.token() != null) {
       client = SidecarClient.withToken(config.endpoint(), config.token(), Duration.ofSeconds(2));
     } else {
-      AwsCredentials credentials;
+      Supplier<AwsCredentials> signing;
       try {
-        credentials = AwsCredentials.fromEnvironment(env, System.getProperty("user.home"));
+        signing = credentialsFor(config, AwsCredentials.fromEnvironment(env, System.getProperty("user.home")));
       } catch (AwsCredentials.CredentialsException e) {
-        throw new StartupFailure(e.getMessage(), config.failOnError());
+        // Not yet a reason to stop anything: an application with nothing to resolve starts as it
+        // would without the agent, and each placeholder met says why it cannot be resolved.
+        noCredentials = e.getMessage();
+        signing = unavailable(noCredentials);
       }
-      Supplier<AwsCredentials> signing = credentialsFor(config, credentials);
       client = new SidecarClient(config.endpoint(), signing, config.region(), Clock.systemUTC(), Duration.ofSeconds(2));
     }
     Resolver resolver = new Resolver(client, config.ttl(), config.maxStale(), Resolver.SYSTEM_TICKER,
         new Fingerprints());
-    checkPlaceholdersAtStartup(resolver, env, config.failOnError());
+    int placeholders = checkPlaceholdersAtStartup(resolver, env, config.failOnError());
+    if (noCredentials != null && placeholders == 0) {
+      System.err.println("stowaway-agent: " + noCredentials + "; placeholders met later cannot be resolved");
+    }
     PlaceholderHook.install(new AgentHooks(resolver));
     try {
       JdkHooks.install(inst);
@@ -73,6 +79,16 @@ final class AgentStartup {
       }
     });
     // No line on success: a guest that starts cleanly stays quiet (and does not set up logging).
+  }
+
+  /** Credentials that are not there: each use says why, as a resolution failure. */
+  private static Supplier<AwsCredentials> unavailable(String why) {
+    return new Supplier<AwsCredentials>() { // not a lambda: premain pays for each bootstrap
+      @Override
+      public AwsCredentials get() {
+        throw new ResolutionException(why);
+      }
+    };
   }
 
   /** The base credentials, or those of the configured role, assumed now and refreshed from here on. */

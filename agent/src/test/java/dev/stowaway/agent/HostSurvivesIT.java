@@ -55,6 +55,39 @@ class HostSurvivesIT {
         && added.get(0).endsWith("); the application starts without it"), added.get(0));
   }
 
+  @Test
+  void withoutCredentialsAndNothingToResolveTheApplicationStartsAfterOneLine() throws IOException {
+    Path home = Files.createDirectories(dir.resolve("home")); // no ~/.aws/credentials there
+    AgentProcess.Streams with = withoutCredentials(home).runWithStreams(ReportingApp.class, "prop:greeting");
+    AgentProcess.Streams without = withoutCredentials(home).withoutAgent()
+        .runWithStreams(ReportingApp.class, "prop:greeting");
+
+    assertEquals(0, with.exitCode(), with.stderr());
+    assertEquals("prop:greeting=hello\n", with.stdout());
+    List<String> added = new ArrayList<>(added(with.stderr(), without.stderr()));
+    added.remove(QuietStderrIT.CDS_NOTE); // the JVM's own, see QuietStderrIT
+    assertEquals(List.of("stowaway-agent: no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+        + "AWS_SHARED_CREDENTIALS_FILE (" + home.resolve(".aws/credentials") + " cannot be read); placeholders met "
+        + "later cannot be resolved"), added);
+  }
+
+  @Test
+  void withoutCredentialsAPlaceholderAtStartUpStopsTheApplicationSayingWhy() throws IOException {
+    Path home = Files.createDirectories(dir.resolve("home"));
+    AgentProcess.Streams r = withoutCredentials(home).sysprop("db.password", "{{resolve:secretsmanager:prod/db}}")
+        .runWithStreams(ReportingApp.class, "prop:greeting");
+
+    assertEquals(1, r.exitCode(), r.stderr());
+    assertEquals("", r.stdout());
+    assertTrue(r.stderr().contains("stowaway-agent: cannot resolve system property 'db.password': no AWS "
+        + "credentials: set AWS_ACCESS_KEY_ID"), r.stderr());
+  }
+
+  private static AgentProcess withoutCredentials(Path home) {
+    return new AgentProcess().env("STOWAWAY_ENDPOINT", "http://127.0.0.1:1").sysprop("user.home", home.toString())
+        .sysprop("greeting", "hello");
+  }
+
   /**
    * The real jar on a real older JVM. None can be installed on the build machine (Debian has no
    * Java 8, 9 or 10 package), so this is skipped there; AgentEntryTest covers the check, and the
