@@ -58,7 +58,7 @@ final class AgentStartup {
     Resolver resolver = new Resolver(client, config.ttl(), config.maxStale(), Resolver.SYSTEM_TICKER,
         new Fingerprints());
     checkPlaceholdersAtStartup(resolver, env, config.failOnError());
-    PlaceholderHook.install(new AgentHooks(resolver));
+    PlaceholderHook.install(new AgentHooks(resolver, config.retryWindow()));
     try {
       JdkHooks.install(inst);
     } catch (UnmodifiableClassException e) {

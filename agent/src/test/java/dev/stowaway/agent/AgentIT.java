@@ -191,7 +191,8 @@ class AgentIT {
           + ":SecretString:password}}";
       AgentProcess.Result r = app().run(ReportingApp.class, arg);
       assertEquals("connected as " + db.user(), r.value(arg));
-      assertTrue(r.output().contains("login refused, then accepted with AWSPENDING credentials"), r.output());
+      assertTrue(r.output().contains(secret + ": the database refused the login with the values in use (a rotation "
+          + "under way?); accepted AWSPENDING after"), r.output());
     }
   }
 
@@ -202,8 +203,10 @@ class AgentIT {
       sm.createSecret(r -> r.name(secret).secretString("{\"password\":\"not-the-real-one\"}"));
       String arg = "jdbc:" + ScratchMariaDb.ROOT_URL + "|" + db.user() + "|{{resolve:secretsmanager:" + secret
           + ":SecretString:password}}";
-      AgentProcess.Result r = app().run(ReportingApp.class, arg);
+      AgentProcess.Result r = app().agentArgs("retryWindow=1s").run(ReportingApp.class, arg);
       assertTrue(r.value(arg).contains("Access denied for user '" + db.user() + "'"), r.output());
+      assertTrue(r.output().contains(secret + ": the database refused the login with the values in use (a rotation "
+          + "under way?); nothing was accepted within the retry window (1000 ms; tried AWSCURRENT)"), r.output());
       assertFalse(r.output().contains("not-the-real-one"), "no value may be printed");
     }
   }
@@ -262,7 +265,7 @@ class AgentIT {
     AgentProcess.Result r = app().agentArgs("tll=5s").run(ReportingApp.class, "prop:java.version");
     assertEquals(1, r.exitCode());
     assertTrue(r.output().contains("stowaway-agent: unknown setting 'tll' (known: endpoint, ttl, onError, maxStale, region, "
-        + "role, roleSessionName, roleDuration, roleRefreshAhead, token)"),
+        + "role, roleSessionName, roleDuration, roleRefreshAhead, token, retryWindow)"),
         r.output());
   }
 

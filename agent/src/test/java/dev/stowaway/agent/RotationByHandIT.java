@@ -133,9 +133,10 @@ class RotationByHandIT {
               ? " " + r.path("errorCode").asText() : "")).toList());
       assertTrue(records.size() <= HANDFUL, records.toString());
       assertTrue(records.stream().noneMatch(r -> r.hasNonNull("errorCode")), records.toString());
-      long episodeLines = output.lines().filter(l -> l.contains("stowaway-agent: " + secret + ": the database refused"))
-          .count();
-      assertEquals(1, episodeLines, output);
+      List<String> episodeLines = output.lines()
+          .filter(l -> l.contains("stowaway-agent: " + secret + ": the database refused")).toList();
+      assertEquals(1, episodeLines.size(), output);
+      System.out.println("the agent's one line: " + episodeLines.get(0));
       assertFalse(output.contains("Hand-1") || output.contains("Hand-2"), "no password may be printed");
       return failures;
     }

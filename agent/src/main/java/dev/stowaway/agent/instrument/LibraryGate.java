@@ -23,6 +23,7 @@ public final class LibraryGate implements ClassFileTransformer {
   static final String DRIVER = "java/sql/Driver";
   static final String MARIADB_DRIVER = "org/mariadb/jdbc/Driver";
   static final String H2_CONNECTION = "org/h2/jdbc/JdbcConnection";
+  static final String H2_DATA_SOURCE = "org/h2/jdbcx/JdbcDataSource";
   static final String HIKARI_DATA_SOURCE = "com/zaxxer/hikari/HikariDataSource";
   /** How far up a class hierarchy to look for java.sql.Driver. */
   private static final int MAX_DEPTH = 12;
@@ -39,21 +40,30 @@ public final class LibraryGate implements ClassFileTransformer {
         || name.startsWith("com/sun/") || name.startsWith("dev/stowaway/agent/")) {
       return false;
     }
-    return name.contains("Driver") || name.equals(H2_CONNECTION) || name.equals(HIKARI_DATA_SOURCE);
+    return name.contains("Driver") || name.equals(H2_CONNECTION) || name.equals(H2_DATA_SOURCE)
+        || name.equals(HIKARI_DATA_SOURCE);
   }
 
   @Override
   public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
       byte[] bytes) {
-    if (redefined != null || !mayNeedHooks(name)) {
+    if (redefined != null) {
       return null; // at load time only: the woven driver gains a method, which a redefinition may not
+    }
+    return weave(loader, name, bytes);
+  }
+
+  /** The class {@code name} (internal form) as defined by {@code loader}, woven; null to leave it as it is. */
+  static byte[] weave(ClassLoader loader, String name, byte[] bytes) {
+    if (!mayNeedHooks(name)) {
+      return null;
     }
     try {
       ClassReader reader = new ClassReader(bytes);
       boolean driver = name.contains("Driver")
           && (reader.getAccess() & (Opcodes.ACC_INTERFACE | Opcodes.ACC_ABSTRACT)) == 0
           && isDriver(reader.getSuperName(), reader.getInterfaces(), loader, 0);
-      if (!driver && !name.equals(H2_CONNECTION) && !name.equals(HIKARI_DATA_SOURCE)) {
+      if (!driver && !name.equals(H2_CONNECTION) && !name.equals(H2_DATA_SOURCE) && !name.equals(HIKARI_DATA_SOURCE)) {
         return null;
       }
       ClassWriter writer = new ClassWriter(reader, 0); // every frame the weaving needs, it writes itself
