@@ -54,6 +54,9 @@ enum JdbcUrlSyntax {
 
   /** {@code url} with each placeholder replaced by its value, written for where it sits. */
   String write(String url, List<Placeholder> placeholders, Function<Placeholder, String> values) {
+    if (this == MARIADB_QUERY && !url.startsWith("jdbc:mariadb:") && !url.contains("permitMysqlScheme")) {
+      return VERBATIM.write(url, placeholders, values); // a URL MariaDB Connector/J declines: nothing to refuse
+    }
     int settings = settingsStart(url, placeholders);
     StringBuilder out = new StringBuilder(url.length());
     int at = 0;
