@@ -64,7 +64,7 @@ final class AgentStartup {
     if (noCredentials != null && placeholders == 0) {
       System.err.println("stowaway-agent: " + noCredentials + "; placeholders met later cannot be resolved");
     }
-    PlaceholderHook.install(new AgentHooks(resolver));
+    PlaceholderHook.install(new AgentHooks(resolver, config.retryWindow()));
     try {
       JdkHooks.install(inst);
     } catch (UnmodifiableClassException e) {

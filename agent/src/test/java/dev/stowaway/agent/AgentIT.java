@@ -192,17 +192,55 @@ class AgentIT {
   }
 
   @Test
-  void refusedLoginIsRetriedWithThePendingPasswordDuringARotation() {
+  void refusedLoginIsRetriedWithThePendingPasswordDuringARotationOnEveryPath() {
     try (ScratchMariaDb db = ScratchMariaDb.createUser("pending-Pw-2")) {
       String secret = "window/" + db.user();
       sm.createSecret(r -> r.name(secret).secretString("{\"password\":\"current-Pw-1\"}"));
       sm.putSecretValue(r -> r.secretId(secret).secretString("{\"password\":\"pending-Pw-2\"}").versionStages("AWSPENDING"));
-      String arg = "jdbc:" + ScratchMariaDb.ROOT_URL + "|" + db.user() + "|{{resolve:secretsmanager:" + secret
-          + ":SecretString:password}}";
-      AgentProcess.Result r = app().run(ReportingApp.class, arg);
-      assertEquals("connected as " + db.user(), r.value(arg));
-      assertTrue(r.output().contains("login refused, then accepted with AWSPENDING credentials"), r.output());
+      String password = "{{resolve:secretsmanager:" + secret + ":SecretString:password}}";
+      String mysqlUrl = ScratchMariaDb.ROOT_URL.replace("jdbc:mariadb:", "jdbc:mysql:") + "?sslMode=DISABLED";
+      String[] args = {
+          "jdbc:" + ScratchMariaDb.ROOT_URL + "|" + db.user() + "|" + password,
+          "datasource:org.mariadb.jdbc.MariaDbDataSource|" + ScratchMariaDb.ROOT_URL + "|" + db.user() + "|" + password,
+          "datasource:com.mysql.cj.jdbc.MysqlDataSource|" + mysqlUrl + "|" + db.user() + "|" + password};
+      AgentProcess.Result r = app().run(ReportingApp.class, args);
+      for (String arg : args) {
+        assertEquals("connected as " + db.user(), r.value(arg), r.output());
+      }
+      assertTrue(r.output().contains(secret + ": the database refused the login with the values in use (a rotation "
+          + "under way?); accepted AWSPENDING after"), r.output());
     }
+  }
+
+  @Test
+  void refusedLoginIsRetriedWithThePreviousPasswordWhenTheVaultMovedFirst() {
+    try (ScratchMariaDb db = ScratchMariaDb.createUser("old-Pw-1")) {
+      String secret = "vault-first/" + db.user();
+      sm.createSecret(r -> r.name(secret).secretString("{\"password\":\"old-Pw-1\"}"));
+      sm.putSecretValue(r -> r.secretId(secret).secretString("{\"password\":\"new-Pw-2\"}")); // the database not yet
+      String arg = "datasource:org.mariadb.jdbc.MariaDbDataSource|" + ScratchMariaDb.ROOT_URL + "|" + db.user()
+          + "|{{resolve:secretsmanager:" + secret + ":SecretString:password}}";
+      AgentProcess.Result r = app().run(ReportingApp.class, arg);
+      assertEquals("connected as " + db.user(), r.value(arg), r.output());
+      assertTrue(r.output().contains(secret + ": the database refused the login with the values in use (a rotation "
+          + "under way?); accepted AWSPREVIOUS after"), r.output());
+    }
+  }
+
+  @Test
+  void h2DataSourceRetriesARefusedLoginWithThePendingPassword(@TempDir Path h2) throws Exception {
+    String url = "jdbc:h2:file:" + h2.resolve("db");
+    try (Connection c = DriverManager.getConnection(url, "app", "h2-Pending-2")) {
+      c.isValid(1);
+    }
+    sm.createSecret(r -> r.name("h2/window").secretString("{\"password\":\"h2-Current-1\"}"));
+    sm.putSecretValue(r -> r.secretId("h2/window").secretString("{\"password\":\"h2-Pending-2\"}")
+        .versionStages("AWSPENDING"));
+    String arg = "datasource:org.h2.jdbcx.JdbcDataSource|" + url + "|app|{{resolve:secretsmanager:h2/window:SecretString:password}}";
+    AgentProcess.Result r = app().run(ReportingApp.class, arg);
+    assertEquals("connected as app", r.value(arg), r.output());
+    assertTrue(r.output().contains("h2/window: the database refused the login with the values in use (a rotation "
+        + "under way?); accepted AWSPENDING after"), r.output());
   }
 
   @Test
@@ -212,8 +250,10 @@ class AgentIT {
       sm.createSecret(r -> r.name(secret).secretString("{\"password\":\"not-the-real-one\"}"));
       String arg = "jdbc:" + ScratchMariaDb.ROOT_URL + "|" + db.user() + "|{{resolve:secretsmanager:" + secret
           + ":SecretString:password}}";
-      AgentProcess.Result r = app().run(ReportingApp.class, arg);
+      AgentProcess.Result r = app().agentArgs("retryWindow=1s").run(ReportingApp.class, arg);
       assertTrue(r.value(arg).contains("Access denied for user '" + db.user() + "'"), r.output());
+      assertTrue(r.output().contains(secret + ": the database refused the login with the values in use (a rotation "
+          + "under way?); nothing was accepted within the retry window (1000 ms; tried AWSCURRENT)"), r.output());
       assertFalse(r.output().contains("not-the-real-one"), "no value may be printed");
     }
   }
@@ -272,7 +312,7 @@ class AgentIT {
     AgentProcess.Result r = app().agentArgs("tll=5s").run(ReportingApp.class, "prop:java.version");
     assertEquals(1, r.exitCode());
     assertTrue(r.output().contains("stowaway-agent: unknown setting 'tll' (known: endpoint, ttl, onError, maxStale, region, "
-        + "role, roleSessionName, roleDuration, roleRefreshAhead, token)"),
+        + "role, roleSessionName, roleDuration, roleRefreshAhead, token, retryWindow)"),
         r.output());
   }
 

@@ -31,6 +31,31 @@ public final class PlaceholderHook {
      * then AWSPENDING) and reconnect. Returns the connection, or null to let the failure stand.
      */
     Object retryConnect(Object driver, String url, Properties info, Throwable failure);
+
+    /**
+     * Resolves the placeholders of a JDBC URL that {@code driverClass} will parse, each value written
+     * for where it sits (percent-encoded in a query string, say). Throws a {@link Refusal} when a value
+     * cannot be written there at all.
+     */
+    String resolveUrl(String url, String driverClass);
+
+    /** As {@link #retryConnect}, for MariaDB Connector/J's static {@code Driver.connect(Configuration)}. */
+    Object retryMariaDbConnect(Object configuration, Throwable failure);
+
+    /**
+     * As {@link #retryConnect}, for H2's {@code JdbcDataSource.getConnection}: with the user and
+     * password given to it when {@code given}, else with the DataSource's own.
+     */
+    Object retryH2DataSourceConnect(Object dataSource, String user, String password, boolean given, Throwable failure);
+  }
+
+  /** The agent refuses a connect, with the exception (a SQLException) the driver's caller should see. */
+  public static final class Refusal extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public Refusal(Throwable toThrow) {
+      super(toThrow.getMessage(), toThrow, false, false);
+    }
   }
 
   private static volatile Agent agent;
@@ -122,6 +147,49 @@ public final class PlaceholderHook {
       }
     }
     return copy == null ? info : copy;
+  }
+
+  /** A JDBC URL at connect; see {@link Agent#resolveUrl}. */
+  public static String resolveUrl(String url, String driverClass) {
+    Agent a = agent;
+    if (a == null || url == null || url.indexOf(MARKER) < 0 || INSIDE.get() != null) {
+      return url;
+    }
+    INSIDE.set(Boolean.TRUE);
+    try {
+      return a.resolveUrl(url, driverClass);
+    } finally {
+      INSIDE.remove();
+    }
+  }
+
+  /** Called when MariaDB's {@code Driver.connect(Configuration)} failed; see {@link Agent#retryMariaDbConnect}. */
+  public static Object retryMariaDbConnect(Object configuration, Throwable failure) {
+    Agent a = agent;
+    if (a == null || failure == null || INSIDE.get() != null) {
+      return null;
+    }
+    INSIDE.set(Boolean.TRUE);
+    try {
+      return a.retryMariaDbConnect(configuration, failure);
+    } finally {
+      INSIDE.remove();
+    }
+  }
+
+  /** Called when H2's {@code JdbcDataSource.getConnection} failed; see {@link Agent#retryH2DataSourceConnect}. */
+  public static Object retryH2DataSourceConnect(Object dataSource, String user, String password, boolean given,
+      Throwable failure) {
+    Agent a = agent;
+    if (a == null || failure == null || INSIDE.get() != null) {
+      return null;
+    }
+    INSIDE.set(Boolean.TRUE);
+    try {
+      return a.retryH2DataSourceConnect(dataSource, user, password, given, failure);
+    } finally {
+      INSIDE.remove();
+    }
   }
 
   /** Called when {@code Driver.connect} failed; see {@link Agent#retryConnect}. */

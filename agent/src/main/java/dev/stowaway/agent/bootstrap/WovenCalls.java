@@ -20,6 +20,27 @@ public final class WovenCalls {
     }
   }
 
+  /**
+   * A JDBC URL at connect, for the driver class {@code driver} (internal name): placeholders resolved
+   * and written for its syntax. A value that cannot be written there is refused with the agent's
+   * SQLException, thrown from the driver's {@code connect} as its own would be.
+   */
+  public static String url(String url, String driver) {
+    try {
+      return PlaceholderHook.resolveUrl(url, driver);
+    } catch (PlaceholderHook.Refusal r) {
+      throw WovenCalls.<RuntimeException>sneaky(r.getCause());
+    } catch (Throwable t) {
+      return url;
+    }
+  }
+
+  /** Throws a checked exception (a SQLException, which this bootstrap class cannot name) from a method that may. */
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> T sneaky(Throwable t) throws T {
+    throw (T) t;
+  }
+
   /** A user name or password: placeholders resolved, a value handed out earlier made current. */
   public static String credential(String value) {
     try {
@@ -68,6 +89,33 @@ public final class WovenCalls {
   public static Object retryConnect(Object driver, String url, Properties info, Throwable failure) {
     try {
       return PlaceholderHook.retryConnect(driver, url, info, failure);
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  /** MariaDB's {@code Driver.connect(Configuration)} failed; the connection made on a retry, or null. */
+  public static Object retryMariaDbConnect(Object configuration, Throwable failure) {
+    try {
+      return PlaceholderHook.retryMariaDbConnect(configuration, failure);
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  /** H2's {@code JdbcDataSource.getConnection()} failed; the connection made on a retry, or null. */
+  public static Object retryH2DataSourceConnect(Object dataSource, Throwable failure) {
+    try {
+      return PlaceholderHook.retryH2DataSourceConnect(dataSource, null, null, false, failure);
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  /** H2's {@code JdbcDataSource.getConnection(user, password)} failed; the connection made on a retry, or null. */
+  public static Object retryH2DataSourceConnect(Object dataSource, String user, String password, Throwable failure) {
+    try {
+      return PlaceholderHook.retryH2DataSourceConnect(dataSource, user, password, true, failure);
     } catch (Throwable t) {
       return null;
     }

@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param roleDuration how long each assumed session lasts, default 1 h
  * @param roleRefreshAhead how long before expiry the role is assumed again, default 5 min
  * @param token the sidecar's agent token to authenticate with instead of AWS credentials, or null
+ * @param retryWindow how long a login the database refused is retried with newer (or pending, or
+ *     previous) values before its error is let through, default 10 s; zero turns retries off
  */
 public final class AgentConfig {
   private final URI endpoint;
@@ -28,9 +30,11 @@ public final class AgentConfig {
   private final Duration roleDuration;
   private final Duration roleRefreshAhead;
   private final String token;
+  private final Duration retryWindow;
 
   public AgentConfig(URI endpoint, Duration ttl, boolean failOnError, Duration maxStale, String region,
-      String role, String roleSessionName, Duration roleDuration, Duration roleRefreshAhead, String token) {
+      String role, String roleSessionName, Duration roleDuration, Duration roleRefreshAhead, String token,
+      Duration retryWindow) {
     this.endpoint = endpoint;
     this.ttl = ttl;
     this.failOnError = failOnError;
@@ -41,6 +45,7 @@ public final class AgentConfig {
     this.roleDuration = roleDuration;
     this.roleRefreshAhead = roleRefreshAhead;
     this.token = token;
+    this.retryWindow = retryWindow;
   }
 
   public URI endpoint() {
@@ -81,6 +86,10 @@ public final class AgentConfig {
 
   public String token() {
     return token;
+  }
+
+  public Duration retryWindow() {
+    return retryWindow;
   }
 
   @Override

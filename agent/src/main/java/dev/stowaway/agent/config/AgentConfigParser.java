@@ -14,17 +14,18 @@ import java.util.Map;
  */
 public final class AgentConfigParser {
 
-  private static final Map<String, String> ENV_NAMES = Map.of(
-      "endpoint", "STOWAWAY_ENDPOINT",
-      "ttl", "STOWAWAY_TTL",
-      "onError", "STOWAWAY_ON_ERROR",
-      "maxStale", "STOWAWAY_MAX_STALE",
-      "region", "STOWAWAY_REGION",
-      "role", "STOWAWAY_ROLE",
-      "roleSessionName", "STOWAWAY_ROLE_SESSION_NAME",
-      "roleDuration", "STOWAWAY_ROLE_DURATION",
-      "roleRefreshAhead", "STOWAWAY_ROLE_REFRESH_AHEAD",
-      "token", "STOWAWAY_TOKEN");
+  private static final Map<String, String> ENV_NAMES = Map.ofEntries(
+      Map.entry("endpoint", "STOWAWAY_ENDPOINT"),
+      Map.entry("ttl", "STOWAWAY_TTL"),
+      Map.entry("onError", "STOWAWAY_ON_ERROR"),
+      Map.entry("maxStale", "STOWAWAY_MAX_STALE"),
+      Map.entry("region", "STOWAWAY_REGION"),
+      Map.entry("role", "STOWAWAY_ROLE"),
+      Map.entry("roleSessionName", "STOWAWAY_ROLE_SESSION_NAME"),
+      Map.entry("roleDuration", "STOWAWAY_ROLE_DURATION"),
+      Map.entry("roleRefreshAhead", "STOWAWAY_ROLE_REFRESH_AHEAD"),
+      Map.entry("token", "STOWAWAY_TOKEN"),
+      Map.entry("retryWindow", "STOWAWAY_RETRY_WINDOW"));
 
   private AgentConfigParser() {}
 
@@ -36,7 +37,7 @@ public final class AgentConfigParser {
         String key = (eq < 0 ? pair : pair.substring(0, eq)).trim();
         if (!ENV_NAMES.containsKey(key)) {
           throw new AgentConfigException("unknown setting '" + key + "' (known: endpoint, ttl, onError, maxStale, region, role, "
-              + "roleSessionName, roleDuration, roleRefreshAhead, token)");
+              + "roleSessionName, roleDuration, roleRefreshAhead, token, retryWindow)");
         }
         if (eq < 0) {
           throw new AgentConfigException("setting '" + key + "' needs a value, as " + key + "=VALUE");
@@ -57,6 +58,7 @@ public final class AgentConfigParser {
         source(given, env, "roleDuration"), value(given, env, "roleDuration", "1h"),
         source(given, env, "roleRefreshAhead"), value(given, env, "roleRefreshAhead", "5m"));
     b.token(source(given, env, "token"), value(given, env, "token", null));
+    b.retryWindow(source(given, env, "retryWindow"), value(given, env, "retryWindow", "10s"));
     return b.build();
   }
 
@@ -85,6 +87,7 @@ public final class AgentConfigParser {
     private Duration roleDuration;
     private Duration roleRefreshAhead;
     private String token;
+    private Duration retryWindow;
 
     void endpoint(String name, String value) {
       try {
@@ -176,13 +179,23 @@ public final class AgentConfigParser {
       token = t;
     }
 
+    /** At most a few minutes: a connecting thread is held for up to this long. */
+    void retryWindow(String name, String value) {
+      Duration d = duration(name, value);
+      if (d.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw new AgentConfigException(name + " must be at most 5m (a connecting thread waits that long), got '"
+            + value + "'");
+      }
+      retryWindow = d;
+    }
+
     AgentConfig build() {
       if (token != null && role != null) {
         throw new AgentConfigException("role needs AWS credentials to assume it with; with a token the sidecar "
             + "already knows who the application is: set one of token and role");
       }
       return new AgentConfig(endpoint, ttl, failOnError, maxStale, region, role, roleSessionName, roleDuration,
-          roleRefreshAhead, token);
+          roleRefreshAhead, token, retryWindow);
     }
 
     /** {@code 300}, {@code 300s}, {@code 250ms}, {@code 5m}, {@code 1h} or ISO-8601 {@code PT5M}. */

@@ -30,6 +30,7 @@ public final class LibraryGate implements ClassFileTransformer, ClassDefinitions
   static final String DRIVER = "java/sql/Driver";
   static final String MARIADB_DRIVER = "org/mariadb/jdbc/Driver";
   static final String H2_CONNECTION = "org/h2/jdbc/JdbcConnection";
+  static final String H2_DATA_SOURCE = "org/h2/jdbcx/JdbcDataSource";
   static final String HIKARI_DATA_SOURCE = "com/zaxxer/hikari/HikariDataSource";
   /** How far up a class hierarchy to look for java.sql.Driver. */
   private static final int MAX_DEPTH = 12;
@@ -62,7 +63,8 @@ public final class LibraryGate implements ClassFileTransformer, ClassDefinitions
         || name.startsWith("com/sun/") || name.startsWith("dev/stowaway/agent/")) {
       return false;
     }
-    return name.contains("Driver") || name.equals(H2_CONNECTION) || name.equals(HIKARI_DATA_SOURCE);
+    return name.contains("Driver") || name.equals(H2_CONNECTION) || name.equals(H2_DATA_SOURCE)
+        || name.equals(HIKARI_DATA_SOURCE);
   }
 
   @Override
@@ -84,7 +86,7 @@ public final class LibraryGate implements ClassFileTransformer, ClassDefinitions
       boolean driver = name.contains("Driver")
           && (reader.getAccess() & (Opcodes.ACC_INTERFACE | Opcodes.ACC_ABSTRACT)) == 0
           && isDriver(reader.getSuperName(), reader.getInterfaces(), loader, 0);
-      if (!driver && !name.equals(H2_CONNECTION) && !name.equals(HIKARI_DATA_SOURCE)) {
+      if (!driver && !name.equals(H2_CONNECTION) && !name.equals(H2_DATA_SOURCE) && !name.equals(HIKARI_DATA_SOURCE)) {
         return null;
       }
       ClassWriter writer = new ClassWriter(reader, 0); // every frame the weaving needs, it writes itself

@@ -2,32 +2,34 @@ package dev.stowaway.agent.resolve;
 
 import dev.stowaway.agent.AgentLog;
 import dev.stowaway.agent.bootstrap.PlaceholderHook;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the bootstrap bridge calls into: resolution for the advice, fingerprint lookups for values
- * the application copied onward, and the rotation-window retry when a database refuses a login.
+ * What the bootstrap bridge calls into: resolution for the advice (a JDBC URL's values written for its
+ * driver's syntax), fingerprint lookups for values the application copied onward, and, when a database
+ * refuses a login, the retry through a rotation ({@link LoginRetry}) for each connection path: a
+ * driver's {@code connect}, MariaDB's {@code Driver.connect(Configuration)} and H2's DataSource.
  */
 public final class AgentHooks implements PlaceholderHook.Agent {
 
-  /** How long a refused login may be retried while a rotation settles. */
-  static final Duration RETRY_BUDGET = Duration.ofSeconds(3);
-  private static final Duration RETRY_PAUSE = Duration.ofMillis(250);
-
   private final Resolver resolver;
+  private final LoginRetry retry;
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-  public AgentHooks(Resolver resolver) {
+  /** {@code retryWindow}: how long a refused login is retried while a rotation settles. */
+  public AgentHooks(Resolver resolver, Duration retryWindow) {
     this.resolver = resolver;
+    this.retry = new LoginRetry(resolver, retryWindow, Resolver.SYSTEM_TICKER);
   }
 
   @Override
@@ -58,119 +60,134 @@ public final class AgentHooks implements PlaceholderHook.Agent {
   }
 
   @Override
+  public String resolveUrl(String url, String driverClass) {
+    if (!PlaceholderParser.mightContain(url)) {
+      return url;
+    }
+    try {
+      return JdbcUrlSyntax.ofDriver(driverClass).write(url, PlaceholderParser.parse(url),
+          p -> resolver.resolve(p.reference()).value());
+    } catch (JdbcUrlSyntax.UnwritableValueException e) {
+      // 08001: the driver cannot make a connection with this URL, and says why
+      throw new PlaceholderHook.Refusal(new SQLException("stowaway-agent: " + e.getMessage(), "08001"));
+    } catch (ResolutionException | PlaceholderSyntaxException e) {
+      if (warned.add(e.getMessage())) {
+        AgentLog.warn("" + e.getMessage() + " (the placeholder is left in place)");
+      }
+      return url;
+    }
+  }
+
+  @Override
   public Object retryConnect(Object driver, String url, Properties info, Throwable failure) {
-    if (!(driver instanceof Driver) || !refusedLogin(failure)) {
+    if (!(driver instanceof Driver) || !LoginRetry.refusedLogin(failure)) {
       return null;
     }
     Driver jdbc = (Driver) driver;
-    Set<Reference> references = referencesIn(url, info);
-    if (references.isEmpty()) {
+    JdbcUrlSyntax syntax = JdbcUrlSyntax.ofDriver(driver.getClass().getName());
+    Set<Reference> references = referencesIn(url);
+    if (info != null) {
+      for (Object v : info.values()) {
+        if (v instanceof String) {
+          references.addAll(referencesIn((String) v));
+        }
+      }
+    }
+    return retry.retry(references, failure,
+        values -> jdbc.connect(substituteUrl(url, values, syntax), substitute(info, values)));
+  }
+
+  @Override
+  public Object retryMariaDbConnect(Object configuration, Throwable failure) {
+    if (configuration == null || !LoginRetry.refusedLogin(failure)) {
       return null;
     }
-    long deadline = System.nanoTime() + RETRY_BUDGET.toNanos();
-    int attempt = 0;
-    while (System.nanoTime() < deadline) {
-      attempt++;
-      for (boolean pending : new boolean[] {false, true}) {
-        Map<Reference, String> values = pending ? pendingValues(references) : refreshedValues(references);
-        if (values == null) {
-          continue;
-        }
+    try {
+      Class<?> type = configuration.getClass();
+      String user = (String) type.getMethod("user").invoke(configuration);
+      String password = (String) type.getMethod("password").invoke(configuration);
+      Method copy = type.getMethod("clone", String.class, String.class);
+      Method connect = Class.forName("org.mariadb.jdbc.Driver", false, type.getClassLoader()).getMethod("connect", type);
+      Set<Reference> references = referencesIn(user, password);
+      return retry.retry(references, failure, values -> invoke(connect, null,
+          invoke(copy, configuration, substitute(user, values), substitute(password, values))));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // another version of the driver: its own failure stands
+    }
+  }
+
+  @Override
+  public Object retryH2DataSourceConnect(Object dataSource, String user, String password, boolean given,
+      Throwable failure) {
+    if (dataSource == null || !LoginRetry.refusedLogin(failure)) {
+      return null;
+    }
+    try {
+      Class<?> type = dataSource.getClass();
+      String url = (String) type.getMethod("getURL").invoke(dataSource);
+      String u = given ? user : (String) type.getMethod("getUser").invoke(dataSource);
+      String p = given ? password : (String) type.getMethod("getPassword").invoke(dataSource);
+      Constructor<?> connection = Class.forName("org.h2.jdbc.JdbcConnection", false, type.getClassLoader())
+          .getConstructor(String.class, Properties.class, String.class, Object.class, boolean.class);
+      Set<Reference> references = referencesIn(url, u, p);
+      return retry.retry(references, failure, values -> {
         try {
-          Object connection = jdbc.connect(substitute(url, values), substitute(info, values));
-          if (connection != null) {
-            AgentLog.info("login refused, then accepted with "
-                + (pending ? "AWSPENDING" : "re-fetched") + " credentials (attempt " + attempt + ")");
-            return connection;
-          }
-        } catch (SQLException e) {
-          if (!refusedLogin(e)) {
-            return null; // something else went wrong now: the original failure stands
-          }
+          return connection.newInstance(substituteUrl(url, values, JdbcUrlSyntax.H2_SETTINGS), null,
+              substitute(u, values), substitute(p, values), false);
+        } catch (InvocationTargetException e) {
+          throw asSqlException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+          throw asSqlException(e);
         }
-      }
-      try {
-        Thread.sleep(RETRY_PAUSE.toMillis()); // bounded pause while the rotation settles
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
-      }
+      });
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
     }
-    return null;
   }
 
-  /** PostgreSQL 28P01/28000, MariaDB/MySQL 1045, H2 28000: the credentials were refused. */
-  static boolean refusedLogin(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof SQLException) {
-        SQLException sql = (SQLException) t;
-        String state = sql.getSQLState();
-        if ("28P01".equals(state) || "28000".equals(state) || sql.getErrorCode() == 1045) {
-          return true;
-        }
-      }
+  private static Object invoke(Method m, Object target, Object... args) throws SQLException {
+    try {
+      return m.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw asSqlException(e.getCause());
+    } catch (ReflectiveOperationException e) {
+      throw asSqlException(e);
     }
-    return false;
   }
 
-  private Set<Reference> referencesIn(String url, Properties info) {
+  /** A failure of a reflective connect, as the retry loop sees failures: not a refused login unless it was one. */
+  private static SQLException asSqlException(Throwable t) {
+    return t instanceof SQLException ? (SQLException) t : new SQLException(t);
+  }
+
+  /** Placeholders in the texts, and the references of values the agent handed out. */
+  private Set<Reference> referencesIn(String... texts) {
     Set<Reference> found = new LinkedHashSet<>();
-    collect(url, found);
-    if (info != null) {
-      for (Map.Entry<Object, Object> e : info.entrySet()) {
-        if (e.getValue() instanceof String) {
-          String v = (String) e.getValue();
-          collect(v, found);
-          Reference copied = resolver.referenceOf(v);
-          if (copied != null) {
-            found.add(copied);
-          }
+    for (String text : texts) {
+      if (text == null) {
+        continue;
+      }
+      if (PlaceholderParser.mightContain(text)) {
+        try {
+          PlaceholderParser.parse(text).forEach(p -> found.add(p.reference()));
+        } catch (PlaceholderSyntaxException ignored) {
+          // a malformed placeholder has nothing to retry
+        }
+      } else {
+        Reference copied = resolver.referenceOf(text);
+        if (copied != null) {
+          found.add(copied);
         }
       }
     }
     return found;
   }
 
-  private static void collect(String text, Set<Reference> into) {
-    if (PlaceholderParser.mightContain(text)) {
-      try {
-        PlaceholderParser.parse(text).forEach(p -> into.add(p.reference()));
-      } catch (PlaceholderSyntaxException ignored) {
-        // a malformed placeholder has nothing to retry
-      }
+  private String substituteUrl(String url, Map<Reference, String> values, JdbcUrlSyntax syntax) {
+    if (url == null || !PlaceholderParser.mightContain(url)) {
+      return substitute(url, values);
     }
-  }
-
-  private Map<Reference, String> refreshedValues(Set<Reference> references) {
-    Map<Reference, String> values = new LinkedHashMap<>();
-    try {
-      for (Reference r : references) {
-        values.put(r, resolver.refresh(r).value());
-      }
-      return values;
-    } catch (ResolutionException e) {
-      return null;
-    }
-  }
-
-  /** The AWSPENDING values of references that name no stage or version; null if there are none. */
-  private Map<Reference, String> pendingValues(Set<Reference> references) {
-    Map<Reference, String> values = new LinkedHashMap<>();
-    boolean anyPending = false;
-    try {
-      for (Reference r : references) {
-        Reference.Secret s = r instanceof Reference.Secret ? (Reference.Secret) r : null;
-        if (s != null && s.versionStage() == null && s.versionId() == null) {
-          values.put(r, resolver.refresh(new Reference.Secret(s.secretId(), s.jsonKey(), "AWSPENDING", null)).value());
-          anyPending = true;
-        } else {
-          values.put(r, resolver.resolve(r).value());
-        }
-      }
-    } catch (ResolutionException e) {
-      return null; // no rotation in progress
-    }
-    return anyPending ? values : null;
+    return syntax.write(url, PlaceholderParser.parse(url), p -> values.get(p.reference()));
   }
 
   private String substitute(String text, Map<Reference, String> values) {
@@ -181,14 +198,7 @@ public final class AgentHooks implements PlaceholderHook.Agent {
       Reference copied = resolver.referenceOf(text);
       return copied != null && values.containsKey(copied) ? values.get(copied) : text;
     }
-    List<Placeholder> placeholders = PlaceholderParser.parse(text);
-    StringBuilder out = new StringBuilder();
-    int at = 0;
-    for (Placeholder p : placeholders) {
-      out.append(text, at, p.start()).append(values.get(p.reference()));
-      at = p.end();
-    }
-    return out.append(text, at, text.length()).toString();
+    return JdbcUrlSyntax.VERBATIM.write(text, PlaceholderParser.parse(text), p -> values.get(p.reference()));
   }
 
   private Properties substitute(Properties info, Map<Reference, String> values) {

@@ -8,7 +8,9 @@ import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,7 +62,12 @@ public final class ChangeFeedFollower implements Runnable {
           warned = false;
         }
         backoff = Duration.ofSeconds(1);
-        read(http);
+        resolver.stages().following(true);
+        try {
+          read(http);
+        } finally {
+          resolver.stages().following(false);
+        }
       } catch (IOException | RuntimeException e) {
         if (!warned) {
           AgentLog.warn("change feed unavailable (" + e.getMessage()
@@ -148,9 +155,30 @@ public final class ChangeFeedFollower implements Runnable {
     return moved;
   }
 
+  /** {@code {"VERSION-ID": ["AWSCURRENT", …], …}}, or null when the event has none. */
+  private static Map<String, List<String>> versionIdsToStages(Object member) {
+    if (!(member instanceof Map)) {
+      return null;
+    }
+    Map<String, List<String>> stages = new HashMap<>();
+    for (Map.Entry<?, ?> v : ((Map<?, ?>) member).entrySet()) {
+      List<String> labels = new ArrayList<>();
+      if (v.getValue() instanceof List) {
+        for (Object label : (List<?>) v.getValue()) {
+          if (label instanceof String) {
+            labels.add((String) label);
+          }
+        }
+      }
+      stages.put(String.valueOf(v.getKey()), labels);
+    }
+    return stages;
+  }
+
   void dispatch(String event, String data) {
     if (event.equals("reset")) {
       resolver.invalidateAll();
+      resolver.stages().forgetAll();
       return;
     }
     if (!event.equals("change")) {
@@ -160,6 +188,7 @@ public final class ChangeFeedFollower implements Runnable {
     String name = null;
     String operation = null;
     double time = Double.NaN;
+    Map<String, List<String>> stages = null;
     try {
       Object parsed = JsonText.parse(data);
       if (!(parsed instanceof Map)) {
@@ -171,6 +200,7 @@ public final class ChangeFeedFollower implements Runnable {
       operation = JsonText.scalarText(e.get("operation"));
       String t = JsonText.scalarText(e.get("time"));
       time = t == null ? Double.NaN : Double.parseDouble(t);
+      stages = versionIdsToStages(e.get("versionIdsToStages"));
     } catch (JsonText.MalformedException | NumberFormatException e) {
       return;
     }
@@ -180,6 +210,7 @@ public final class ChangeFeedFollower implements Runnable {
     String finalArn = arn;
     String finalName = name;
     int dropped = resolver.invalidate(arn, name);
+    resolver.stages().changed(arn, stages); // after the values are dropped: waiting logins fetch the new ones
     int pools = HikariPools.refresh(r -> resolver.concerns(r, finalArn, finalName), resolver::referenceOf);
     if (dropped > 0 || pools > 0) {
       long lagMillis = Double.isNaN(time) ? -1 : clock.millis() - Math.round(time * 1000);

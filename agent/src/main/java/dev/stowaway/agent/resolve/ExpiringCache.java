@@ -68,6 +68,18 @@ final class ExpiringCache<K, V> {
     return e.value;
   }
 
+  /** As {@link #get}, but a cached value that {@code outdated} rejects is loaded again (once, for all callers). */
+  V getUnless(K key, Predicate<? super V> outdated, Function<? super K, ? extends V> loader) {
+    V v = getIfPresent(key);
+    if (v != null && !outdated.test(v)) {
+      return v;
+    }
+    Entry<V> e = map.compute(key, (k, old) -> old != null && !expired(old) && !outdated.test(old.value) ? old
+        : new Entry<>(loader.apply(k), now()));
+    bound();
+    return e.value;
+  }
+
   void put(K key, V value) {
     map.put(key, new Entry<>(value, now()));
     bound();

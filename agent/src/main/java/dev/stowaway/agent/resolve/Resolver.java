@@ -27,6 +27,7 @@ public final class Resolver implements UnaryOperator<String> {
   private final Set<Reference> warnedStale = ConcurrentHashMap.newKeySet();
   /** Which secret each reference turned out to name: ids and ARNs only, kept for matching changes. */
   private final Map<Reference, String> arns = new ConcurrentHashMap<>();
+  private final VersionStages stages;
 
   /** The ticker that reads the JVM's clock, in nanoseconds. */
   public static final LongSupplier SYSTEM_TICKER = ExpiringCache.SYSTEM_TICKER;
@@ -38,6 +39,12 @@ public final class Resolver implements UnaryOperator<String> {
     this.ttl = ttl;
     this.maxStale = maxStale;
     this.ticker = ticker;
+    this.stages = new VersionStages(client, ticker);
+  }
+
+  /** Which version holds which label, as the sidecar last said. */
+  public VersionStages stages() {
+    return stages;
   }
 
   /** The caches, made on first use: an application with nothing to resolve never pays for them. */
@@ -115,6 +122,29 @@ public final class Resolver implements UnaryOperator<String> {
     return fresh.get(reference, this::load);
   }
 
+  /**
+   * A reference's value as held by version {@code versionId}: the cached one if it is that version,
+   * else fetched again (one fetch for every thread asking).
+   */
+  Resolved resolveAs(Reference reference, String versionId) {
+    return caches().fresh.getUnless(reference, r -> !versionId.equals(r.versionId()), this::load);
+  }
+
+  /**
+   * Version {@code versionId} of the secret a floating reference (no stage, no version) names. A value
+   * once handed out is still remembered as the floating reference's: at the next connect it becomes
+   * whatever is current then.
+   */
+  Resolved resolveVersion(Reference.Secret floating, String versionId) {
+    Reference pinned = new Reference.Secret(floating.secretId(), floating.jsonKey(), null, versionId);
+    return caches().fresh.get(pinned, r -> load(r, floating));
+  }
+
+  /** The ARN of the secret a reference turned out to name, once it was fetched. */
+  String arnOf(Reference reference) {
+    return arns.get(reference);
+  }
+
   /** The references cached now, with the ARN and version each value came from. */
   public Map<Reference, Resolved> cached() {
     Caches c = caches; // nothing cached yet: no reason to build the caches
@@ -161,13 +191,18 @@ public final class Resolver implements UnaryOperator<String> {
   }
 
   private Resolved load(Reference reference) {
+    return load(reference, reference);
+  }
+
+  /** Fetches {@code reference}; the value is remembered as {@code handedOutAs}'s. */
+  private Resolved load(Reference reference, Reference handedOutAs) {
     try {
       Resolved loaded = fetch(reference);
       caches().lastKnown.put(reference, loaded);
       if (loaded.arn() != null) {
         arns.put(reference, loaded.arn());
       }
-      fingerprints.remember(loaded.value(), reference);
+      fingerprints.remember(loaded.value(), handedOutAs);
       warnedStale.remove(reference);
       return loaded;
     } catch (SidecarUnavailableException e) {

@@ -22,6 +22,14 @@ class AgentConfigParserTest {
     assertTrue(c.failOnError());
     assertEquals(Duration.ofMinutes(15), c.maxStale());
     assertEquals("us-east-1", c.region());
+    assertEquals(Duration.ofSeconds(10), c.retryWindow());
+  }
+
+  @Test
+  void theRetryWindowComesFromItsVariable() {
+    assertEquals(Duration.ofMillis(2500), AgentConfigParser.parse(null, Map.of("STOWAWAY_RETRY_WINDOW", "2500ms"))
+        .retryWindow());
+    assertEquals(Duration.ZERO, AgentConfigParser.parse("retryWindow=0s", Map.of()).retryWindow());
   }
 
   @Test
@@ -42,7 +50,7 @@ class AgentConfigParserTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "colour=blue|unknown setting 'colour' (known: endpoint, ttl, onError, maxStale, region, role, roleSessionName, "
-          + "roleDuration, roleRefreshAhead, token)",
+          + "roleDuration, roleRefreshAhead, token, retryWindow)",
       "ttl|setting 'ttl' needs a value, as ttl=VALUE",
       "ttl=soon|ttl must be a duration such as 300s, 5m or 1h, got 'soon'",
       "maxStale=-5s|maxStale must be a duration such as 300s, 5m or 1h, got '-5s'",
@@ -53,7 +61,9 @@ class AgentConfigParserTest {
       "role=arn:aws:iam::123456789012:role/app,roleDuration=5m|roleDuration must be between 15m and 12h, got '5m'",
       "role=arn:aws:iam::123456789012:role/app,roleRefreshAhead=2h|roleRefreshAhead must be shorter than "
           + "roleDuration, got '2h'",
-      "roleSessionName=x|roleSessionName must be 2 to 64 of A-Z a-z 0-9 + = , . @ _ -, got 'x'"})
+      "roleSessionName=x|roleSessionName must be 2 to 64 of A-Z a-z 0-9 + = , . @ _ -, got 'x'",
+      "retryWindow=1h|retryWindow must be at most 5m (a connecting thread waits that long), got '1h'",
+      "retryWindow=later|retryWindow must be a duration such as 300s, 5m or 1h, got 'later'"})
   void badSettingsAreNamed(String args, String message) {
     AgentConfigException e = assertThrows(AgentConfigException.class, () -> AgentConfigParser.parse(args, Map.of()));
     assertEquals(message, e.getMessage());

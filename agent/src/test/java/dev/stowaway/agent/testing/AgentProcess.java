@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 public final class AgentProcess {
 
   private static final List<String> APP_JARS =
-      List.of("h2-", "postgresql-", "mariadb-java-client-", "HikariCP-", "slf4j-api-", "slf4j-nop-");
+      List.of("h2-", "postgresql-", "mariadb-java-client-", "mysql-connector-j-", "HikariCP-", "slf4j-api-", "slf4j-nop-");
 
   private final List<String> jvmArgs = new ArrayList<>();
   private final Map<String, String> env = new LinkedHashMap<>();
